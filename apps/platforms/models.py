@@ -1,0 +1,39 @@
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from apps.core.models import BaseModel
+
+
+class Sector(models.TextChoices):
+    AI = "ai", "AI & machine learning"
+    SOCIAL = "social", "Social media"
+    COMMERCE = "commerce", "E-commerce & marketplaces"
+    SEARCH = "search", "Search & web services"
+    MEDIA = "media", "Streaming & media"
+    DEVELOPER = "developer", "Developer tools"
+    MOBILITY = "mobility", "Travel & mobility"
+    COMMUNICATION = "communication", "Communication"
+    EDUCATION = "education", "Education"
+    GAMING = "gaming", "Gaming"
+    OTHER = "other", "Other"
+
+
+class Platform(BaseModel):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    website = models.URLField(blank=True)
+    sector = models.CharField(max_length=32, choices=Sector.choices, default=Sector.OTHER)
+    logo_url = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("platforms:platform_detail", kwargs={"platform_slug": self.slug})

@@ -1,0 +1,192 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from apps.core.models import BaseModel
+from apps.core.services import record_id_allocate
+from apps.documents.models import Document, DocumentVersion
+from apps.platforms.models import Platform
+from apps.regulations.models import Agency, Regulation
+
+
+class Severity(models.IntegerChoices):
+    LOW = 1, "Low"
+    MEDIUM = 2, "Medium"
+    HIGH = 3, "High"
+    CRITICAL = 4, "Critical"
+
+
+class ClauseType(BaseModel):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("provisions:clause_type_detail", kwargs={"slug": self.slug})
+
+
+class Category(BaseModel):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+class ProvisionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class ProvisionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=ProvisionStatus.PUBLISHED)
+
+
+class Provision(BaseModel):
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="provisions")
+    record_id = models.CharField(max_length=16, unique=True, editable=False)
+    title = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=200)
+    status = models.CharField(
+        max_length=16, choices=ProvisionStatus.choices, default=ProvisionStatus.DRAFT
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices)
+    clause_type = models.ForeignKey(ClauseType, on_delete=models.PROTECT, related_name="provisions")
+    categories = models.ManyToManyField(Category, blank=True, related_name="provisions")
+    clause_text = models.TextField(help_text="The exact clause language, as archived.")
+    cited_version = models.ForeignKey(
+        DocumentVersion,
+        on_delete=models.PROTECT,
+        related_name="cited_by",
+        null=True,
+        blank=True,
+        help_text="The archived version whose text contains the clause.",
+    )
+    summary = models.TextField("what it is")
+    why_it_matters = models.TextField()
+    consumer_impact = models.TextField()
+    interpretive_note = models.TextField(blank=True)
+    # The compliance memo. Each part is a separate field so entitlements can release it in layers.
+    regulatory_framework = models.TextField(blank=True)
+    governance_exposure = models.TextField(blank=True)
+    jurisdiction_flags = models.TextField(blank=True)
+    contract_vendor_implications = models.TextField(blank=True)
+    compliance_considerations = models.TextField(blank=True)
+    enforcement_risk = models.TextField(blank=True)
+    action_items = models.TextField(blank=True)
+    regulations = models.ManyToManyField(Regulation, blank=True, related_name="provisions")
+    agencies = models.ManyToManyField(
+        Agency, through="ProvisionAgency", blank=True, related_name="provisions"
+    )
+    analysis_generated_at = models.DateTimeField(null=True, blank=True)
+    needs_review = models.BooleanField(default=False)
+    review_reason = models.TextField(blank=True)
+
+    history = HistoricalRecords(m2m_fields=[categories, regulations])
+    objects = ProvisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-severity", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "slug"], name="provision_unique_slug"),
+        ]
+
+    def save(self, *args, **kwargs):
+        # The stable record ID is part of the row's identity, so it is given on first save
+        # whichever path created the row (admin, service, fixture).
+        if not self.record_id:
+            self.record_id = record_id_allocate(key="provision", prefix="CA-P-", width=6)
+        super().save(*args, **kwargs)
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def platform(self) -> Platform:
+        return self.document.platform
+
+    def get_absolute_url(self):
+        return reverse(
+            "platforms:provision_detail",
+            kwargs={
+                "platform_slug": self.document.platform.slug,
+                "document_slug": self.document.slug,
+                "provision_slug": self.slug,
+            },
+        )
+
+    def clean(self):
+        if self.cited_version_id and self.cited_version.document_id != self.document_id:
+            raise ValidationError(
+                {"cited_version": "The cited version belongs to another document."}
+            )
+
+
+class ProvisionAgency(models.Model):
+    provision = models.ForeignKey(Provision, on_delete=models.CASCADE)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT)
+    note = models.TextField(blank=True, help_text="Why this agency is competent here.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provision", "agency"], name="provision_agency_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency} on {self.provision}"
+
+
+class FAQEntry(models.Model):
+    provision = models.ForeignKey(Provision, on_delete=models.CASCADE, related_name="faq_entries")
+    question = models.CharField(max_length=300)
+    answer = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "FAQ entry"
+        verbose_name_plural = "FAQ entries"
+
+    def __str__(self):
+        return self.question
+
+
+class AnalysisArticle(BaseModel):
+    """A research piece ("How 10 AI platforms describe training on user data") linked from the
+    provision pages it draws on."""
+
+    title = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField()
+    body = models.TextField(blank=True)
+    is_published = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    clause_types = models.ManyToManyField(ClauseType, blank=True, related_name="articles")
+    provisions = models.ManyToManyField(Provision, blank=True, related_name="articles")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published_at", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("provisions:article_detail", kwargs={"slug": self.slug})

@@ -1,0 +1,43 @@
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from apps.core.models import BaseModel
+
+
+class Regulation(BaseModel):
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=60, blank=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    jurisdiction = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    reference_url = models.URLField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("regulations:regulation_detail", kwargs={"slug": self.slug})
+
+
+class Agency(BaseModel):
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=60, blank=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    jurisdiction = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    complaint_url = models.URLField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self):
+        return self.short_name or self.name

@@ -1,0 +1,3 @@
+app_name = "regulations"
+
+urlpatterns: list = []

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("orgs/", include("apps.accounts.urls")),
+    path("clause-types/", include("apps.provisions.urls")),
+    path("regulations/", include("apps.regulations.urls")),
+    path("", include("apps.core.urls")),
+    path("", include("apps.documents.urls")),
+    path("", include("apps.platforms.urls")),
+]
+
+handler404 = "apps.core.views.page_not_found"
+handler500 = "apps.core.views.server_error"
