@@ -44,7 +44,39 @@ class Document(BaseModel):
         null=True, blank=True, help_text="The 'last updated' date the platform itself states."
     )
 
-    history = HistoricalRecords()
+    # Fetch scheduling and conditional-request state: written by the pipeline with UPDATEs,
+    # not curated, so kept out of the change history.
+    next_fetch_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    fetch_lease_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="While in the future, one worker holds this document's fetch; an expired lease "
+        "may be claimed again (its worker died).",
+    )
+    fetch_lease_token = models.CharField(max_length=32, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_raw_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the raw bytes last ingested successfully."
+    )
+    last_raw_rule_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The extraction rule version those bytes were read with."
+    )
+
+    history = HistoricalRecords(
+        excluded_fields=[
+            "next_fetch_at",
+            "fetch_lease_until",
+            "fetch_lease_token",
+            "consecutive_failures",
+            "etag",
+            "last_modified",
+            "last_raw_sha256",
+            "last_raw_rule_version",
+            "last_verified_at",
+        ]
+    )
 
     class Meta:
         ordering = ["platform__name", "title"]
@@ -81,7 +113,7 @@ class ArchivedSnapshot(BaseModel):
     headers = models.JSONField(default=dict, blank=True)
     fetched_at = models.DateTimeField()
     last_verified_at = models.DateTimeField(null=True, blank=True)
-    last_verification_ok = models.BooleanField(null=True)
+    last_verification_ok = models.BooleanField(null=True, blank=True)
 
     def __str__(self):
         return self.sha256
@@ -107,6 +139,9 @@ class DocumentVersion(BaseModel):
     )
     extraction_rule_version = models.PositiveIntegerField(default=1)
     archive_url = models.URLField(max_length=2000, blank=True)
+    wayback_job_id = models.CharField(
+        max_length=100, blank=True, help_text="Save Page Now job, while its capture is pending."
+    )
     change_summary = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -122,3 +157,76 @@ class DocumentVersion(BaseModel):
 
     def __str__(self):
         return f"{self.document} v{self.number}"
+
+
+class FetchOutcome(models.TextChoices):
+    NEW_VERSION = "new_version", "New version"
+    UNCHANGED = "unchanged", "Unchanged"
+    NOT_MODIFIED = "not_modified", "Not modified (304)"
+    ERROR = "error", "Error"
+
+
+class AttemptErrorKind(models.TextChoices):
+    """The fetcher's failure classes plus extraction failures, which only the pipeline sees."""
+
+    TRANSIENT = "transient", "Transient (retried)"
+    BLOCKED = "blocked", "Blocked (403/429)"
+    GONE = "gone", "Gone (404/410)"
+    REFUSED = "refused", "Refused (unsafe or unacceptable)"
+    EXTRACTION = "extraction", "Extraction failed"
+
+
+class FetchAttempt(models.Model):
+    """One run of the pipeline for one document: the fetch history curators read in the admin."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="fetch_attempts")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    outcome = models.CharField(max_length=16, choices=FetchOutcome.choices)
+    error_kind = models.CharField(max_length=16, choices=AttemptErrorKind.choices, blank=True)
+    message = models.TextField(blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    raw_sha256 = models.CharField(max_length=64, blank=True)
+    version = models.ForeignKey(
+        DocumentVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["document", "-started_at"], name="fetchattempt_doc_started")
+        ]
+
+    def __str__(self):
+        return f"{self.document} at {self.started_at:%Y-%m-%d %H:%M}: {self.outcome}"
+
+
+class ImpactStatus(models.TextChoices):
+    PRESENT = "present", "Still present"
+    REWORDED = "reworded", "Reworded"
+    GONE = "gone", "Gone"
+
+
+class ProvisionImpact(models.Model):
+    """What a new version did to one published provision's clause text."""
+
+    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="impacts")
+    provision = models.ForeignKey(
+        "provisions.Provision", on_delete=models.CASCADE, related_name="impacts"
+    )
+    status = models.CharField(max_length=16, choices=ImpactStatus.choices)
+    similarity = models.FloatField(help_text="0 to 1: how close the closest passage is.")
+    closest_passage = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "provision"], name="impact_unique_provision"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.provision} in {self.version}: {self.status}"

@@ -1,0 +1,56 @@
+"""Content-addressed storage of raw fetched bytes in Django's default storage (the local disk in
+the embedded mode, an S3-compatible bucket when DJANGO_FILE_STORAGE says so).
+
+A snapshot lives at `archive/<aa>/<bb>/<sha256>.gz`, gzip-compressed with a fixed header
+(mtime 0), so the same bytes always give the same file and anyone can re-hash it: decompress,
+SHA-256, compare with the name."""
+
+import gzip
+import hashlib
+import zlib
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+
+def raw_sha256(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def archive_storage_name(sha256: str) -> str:
+    return f"archive/{sha256[:2]}/{sha256[2:4]}/{sha256}.gz"
+
+
+def archive_read(storage_name: str) -> bytes:
+    """The decompressed bytes stored under a name. Raises OSError (FileNotFoundError included)
+    or zlib.error/EOFError when the file is missing or damaged."""
+    with default_storage.open(storage_name, "rb") as stored:
+        return gzip.decompress(stored.read())
+
+
+def archive_holds(storage_name: str, sha256: str) -> bool:
+    """True when the file exists and its decompressed bytes hash to `sha256`."""
+    try:
+        return raw_sha256(archive_read(storage_name)) == sha256
+    except (OSError, EOFError, zlib.error):
+        return False
+
+
+def archive_write(raw: bytes) -> tuple[str, str]:
+    """Store `raw` under its address and return (sha256, storage name).
+
+    Writing is idempotent. A file already at the address is kept when it holds exactly these
+    bytes; one that does not (a write cut short by a crash, before any snapshot row referred to
+    it) is replaced, because nothing can cite a file whose row was never committed."""
+    sha256 = raw_sha256(raw)
+    name = archive_storage_name(sha256)
+    if default_storage.exists(name):
+        if archive_holds(name, sha256):
+            return sha256, name
+        default_storage.delete(name)
+    saved_name = default_storage.save(name, ContentFile(gzip.compress(raw, mtime=0)))
+    if saved_name != name:
+        # Storage renamed the file because another writer stored the same address meanwhile;
+        # both hold the same bytes, so keep the canonical one.
+        default_storage.delete(saved_name)
+    return sha256, name
