@@ -150,6 +150,23 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {"TITLE": "ConductAtlas API", "VERSION": "1.0.0"}
 
+# Document fetcher (apps/documents/fetcher.py). FETCHER_ALLOWED_HOSTS names hosts exempt from the
+# public-address check (local tests and demos only); it is empty in production.
+FETCHER_ALLOWED_HOSTS = env.list("FETCHER_ALLOWED_HOSTS", default=[])
+FETCHER_USER_AGENT = env(
+    "FETCHER_USER_AGENT", default=f"ConductAtlasBot/1.0 (+{SITE_URL}/methodology/)"
+)
+FETCHER_CONNECT_TIMEOUT = env.float("FETCHER_CONNECT_TIMEOUT", default=10.0)
+FETCHER_READ_TIMEOUT = env.float("FETCHER_READ_TIMEOUT", default=30.0)
+FETCHER_TOTAL_TIMEOUT = env.float("FETCHER_TOTAL_TIMEOUT", default=60.0)
+FETCHER_MAX_BYTES = env.int("FETCHER_MAX_BYTES", default=10 * 1024 * 1024)
+FETCHER_MAX_REDIRECTS = env.int("FETCHER_MAX_REDIRECTS", default=5)
+FETCHER_PER_HOST_DELAY = env.float("FETCHER_PER_HOST_DELAY", default=1.0)
+FETCHER_CA_BUNDLE = env("FETCHER_CA_BUNDLE", default="")
+# Extraction (apps/documents/extraction.py): less text than this is an error, not a version.
+EXTRACTION_MIN_CHARS = env.int("EXTRACTION_MIN_CHARS", default=200)
+EXTRACTION_MIN_WORDS = env.int("EXTRACTION_MIN_WORDS", default=30)
+
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
