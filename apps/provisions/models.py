@@ -7,6 +7,7 @@ from apps.core.models import BaseModel
 from apps.core.services import record_id_allocate
 from apps.documents.models import Document, DocumentVersion
 from apps.platforms.models import Platform
+from apps.provisions.clause_text import clause_found_in
 from apps.regulations.models import Agency, Regulation
 
 
@@ -37,6 +38,8 @@ class ClauseType(BaseModel):
 class Category(BaseModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -132,9 +135,23 @@ class Provision(BaseModel):
         )
 
     def clean(self):
-        if self.cited_version_id and self.cited_version.document_id != self.document_id:
+        if not self.cited_version_id:
+            return
+        version = self.cited_version
+        if version.document_id != self.document_id:
             raise ValidationError(
                 {"cited_version": "The cited version belongs to another document."}
+            )
+        # The clause is evidence only if the archived text it cites really contains it.
+        if self.clause_text and not clause_found_in(
+            clause_text=self.clause_text, text=version.text
+        ):
+            raise ValidationError(
+                {
+                    "clause_text": f"This text does not appear in the cited version "
+                    f"(v{version.number} of {version.document}). Quote the clause exactly as "
+                    "archived, or cite the version that contains it."
+                }
             )
 
 
@@ -143,7 +160,11 @@ class ProvisionAgency(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT)
     note = models.TextField(blank=True, help_text="Why this agency is competent here.")
 
+    history = HistoricalRecords()
+
     class Meta:
+        verbose_name = "applicable agency"
+        verbose_name_plural = "applicable agencies"
         constraints = [
             models.UniqueConstraint(fields=["provision", "agency"], name="provision_agency_unique"),
         ]
@@ -157,6 +178,8 @@ class FAQEntry(models.Model):
     question = models.CharField(max_length=300)
     answer = models.TextField()
     position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "id"]

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.platforms.models import Platform
+
+
+@admin.register(Platform)
+class PlatformAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "sector", "website", "document_count", "updated_at"]
+    list_filter = ["sector"]
+    search_fields = ["name", "slug", "website", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(document_total=Count("documents"))
+
+    @admin.display(description="documents", ordering="document_total")
+    def document_count(self, obj: Platform) -> int:
+        return obj.document_total

@@ -1,0 +1,97 @@
+"""Writes of the provisions app: the curator workflow.
+
+A provision moves draft → in review → published. Review is required: a draft cannot be
+published directly, so every public provision has been looked at twice (once when a curator
+submits it, once when it is published). Returning to draft is allowed from review (changes
+requested) and from published (withdrawn from the public pages)."""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.exceptions import ApplicationError
+from apps.provisions.models import Provision, ProvisionStatus
+
+
+def _provision_transition(
+    *,
+    provision: Provision,
+    allowed_from: set[str],
+    target: str,
+    action: str,
+    by: AbstractBaseUser | None,
+    reason: str = "",
+) -> Provision:
+    with transaction.atomic():
+        # Read the status under a row lock: two curators acting on the same provision at once
+        # must not both pass the check against a stale status.
+        current = Provision.objects.select_for_update().get(pk=provision.pk)
+        if current.status not in allowed_from:
+            allowed = " or ".join(
+                sorted(ProvisionStatus(status).label.lower() for status in allowed_from)
+            )
+            raise ApplicationError(
+                f"{current.record_id} is {current.get_status_display().lower()}: "
+                f"only a provision that is {allowed} can be {action}.",
+                extra={"record_id": current.record_id, "status": current.status},
+            )
+        current.status = target
+        if target == ProvisionStatus.PUBLISHED:
+            current.published_at = timezone.now()
+            current.needs_review = False
+            current.review_reason = ""
+        elif target == ProvisionStatus.DRAFT:
+            current.published_at = None
+        try:
+            current.full_clean()
+        except ValidationError as error:
+            raise ApplicationError(
+                f"{current.record_id} cannot be {action}: "
+                + "; ".join(
+                    f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items()
+                ),
+                extra={"record_id": current.record_id, "errors": error.message_dict},
+            ) from error
+        # simple-history reads these attributes when it writes the historical record; without
+        # `_history_user` it falls back to the request's user (HistoryRequestMiddleware).
+        if by is not None:
+            current._history_user = by
+        current._change_reason = reason or action.capitalize()
+        current.save()
+    return current
+
+
+def provision_submit_for_review(
+    *, provision: Provision, by: AbstractBaseUser | None = None
+) -> Provision:
+    return _provision_transition(
+        provision=provision,
+        allowed_from={ProvisionStatus.DRAFT},
+        target=ProvisionStatus.IN_REVIEW,
+        action="submitted for review",
+        by=by,
+    )
+
+
+def provision_publish(*, provision: Provision, by: AbstractBaseUser | None = None) -> Provision:
+    return _provision_transition(
+        provision=provision,
+        allowed_from={ProvisionStatus.IN_REVIEW},
+        target=ProvisionStatus.PUBLISHED,
+        action="published",
+        by=by,
+    )
+
+
+def provision_return_to_draft(
+    *, provision: Provision, by: AbstractBaseUser | None = None, reason: str = ""
+) -> Provision:
+    return _provision_transition(
+        provision=provision,
+        allowed_from={ProvisionStatus.IN_REVIEW, ProvisionStatus.PUBLISHED},
+        target=ProvisionStatus.DRAFT,
+        action="returned to draft",
+        by=by,
+        reason=reason,
+    )
