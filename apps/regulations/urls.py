@@ -1,3 +1,10 @@
+from django.urls import path
+
+from apps.regulations import views
+
 app_name = "regulations"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.regulation_list_view, name="regulation_list"),
+    path("<slug:slug>/", views.regulation_detail, name="regulation_detail"),
+]

@@ -1,0 +1,301 @@
+"""Reads behind the public provision, clause-type, research and search pages. Only published
+provisions ever leave these functions, and the compliance memo leaves only through
+`provision_compliance_analysis`, which asks the viewer's entitlements."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+
+from apps.billing.entitlements import Entitlements
+from apps.core.selectors import SearchInput, count_subquery, full_text_search
+from apps.platforms.models import Platform
+from apps.provisions.models import (
+    AnalysisArticle,
+    ClauseType,
+    Provision,
+    ProvisionAgency,
+)
+
+# What list pages show of a provision. The analysis and memo columns stay in the database: they
+# are large, and the memo must never be loaded where it is not meant to be shown.
+_CARD_FIELDS = (
+    "record_id",
+    "title",
+    "slug",
+    "severity",
+    "summary",
+    "clause_text",
+    "document_id",
+    "clause_type_id",
+    "document__title",
+    "document__slug",
+    "document__platform_id",
+    "document__platform__name",
+    "document__platform__slug",
+    "clause_type__name",
+    "clause_type__slug",
+)
+
+
+def provision_cards() -> QuerySet[Provision]:
+    """Published provisions with what a list entry needs (platform, document, clause type)."""
+    return (
+        Provision.objects.published()
+        .select_related("document__platform", "clause_type")
+        .only(*_CARD_FIELDS)
+    )
+
+
+def provision_get_published(
+    *, platform_slug: str, document_slug: str, provision_slug: str
+) -> Provision | None:
+    """One published provision with everything its page shows, or None."""
+    return (
+        Provision.objects.published()
+        .select_related("document__platform", "clause_type", "cited_version__snapshot")
+        .defer(
+            "cited_version__text",
+            "cited_version__change_summary",
+            "cited_version__snapshot__headers",
+        )
+        .prefetch_related(
+            "categories",
+            "regulations",
+            "faq_entries",
+            Prefetch(
+                "provisionagency_set",
+                queryset=ProvisionAgency.objects.select_related("agency").order_by("agency__name"),
+                to_attr="agency_notes",
+            ),
+        )
+        .filter(
+            document__platform__slug=platform_slug,
+            document__slug=document_slug,
+            slug=provision_slug,
+        )
+        .first()
+    )
+
+
+def platform_provisions(*, platform: Platform) -> QuerySet[Provision]:
+    """A platform's published provisions, most severe first."""
+    return (
+        provision_cards().filter(document__platform=platform).order_by("-severity", "title", "pk")
+    )
+
+
+def document_provisions(*, document_id: int) -> QuerySet[Provision]:
+    return provision_cards().filter(document_id=document_id).order_by("-severity", "title", "pk")
+
+
+@dataclass(frozen=True)
+class Uniqueness:
+    """How many other platforms share this provision's clause type, out of how many other
+    platforms have any published provision at all."""
+
+    shared: int
+    of: int
+
+    @property
+    def is_unique(self) -> bool:
+        return self.shared == 0
+
+
+def provision_uniqueness(*, provision: Provision) -> Uniqueness:
+    published = Provision.objects.published().filter(document__platform=OuterRef("pk"))
+    counts = (
+        Platform.objects.exclude(pk=provision.document.platform_id)
+        .filter(Exists(published))
+        .aggregate(
+            of=Count("pk"),
+            shared=Count(
+                "pk", filter=Q(Exists(published.filter(clause_type_id=provision.clause_type_id)))
+            ),
+        )
+    )
+    return Uniqueness(shared=counts["shared"], of=counts["of"])
+
+
+def provision_peers(*, provision: Provision, limit: int = 4) -> list[Provision]:
+    """How other platforms handle the same clause type: at most one provision per other platform
+    (its most severe), the most severe platforms first."""
+    ranked = (
+        provision_cards()
+        .filter(clause_type_id=provision.clause_type_id)
+        .exclude(document__platform_id=provision.document.platform_id)
+        .annotate(
+            rank_in_platform=Window(
+                RowNumber(),
+                partition_by=F("document__platform_id"),
+                order_by=[F("severity").desc(), F("pk").asc()],
+            )
+        )
+        .filter(rank_in_platform=1)
+        .order_by("-severity", "document__platform__name", "pk")
+    )
+    return list(ranked[:limit])
+
+
+def provision_siblings(*, provision: Provision, limit: int = 12) -> list[Provision]:
+    """Other published provisions of the same document."""
+    return list(
+        document_provisions(document_id=provision.document_id).exclude(pk=provision.pk)[:limit]
+    )
+
+
+def provision_related_articles(*, provision: Provision, limit: int = 4) -> list[AnalysisArticle]:
+    """Published research pieces that draw on this provision or on its clause type."""
+    linked = AnalysisArticle.objects.filter(
+        Q(provisions=provision) | Q(clause_types=provision.clause_type_id)
+    ).values("pk")
+    return list(
+        AnalysisArticle.objects.filter(is_published=True, pk__in=linked)
+        .only("title", "slug", "summary", "published_at")
+        .order_by(F("published_at").desc(nulls_last=True), "title")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class ComplianceSection:
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ComplianceAnalysis:
+    """The memo parts this viewer may read, and the names of those withheld from them."""
+
+    sections: list[ComplianceSection]
+    locked: list[str]
+
+
+# The memo in reading order. The first layer (regulatory citations) is the Watcher tier's; the
+# whole memo is the Professional tier's.
+MEMO_SECTIONS = (
+    ("regulatory_framework", "Regulatory framework"),
+    ("governance_exposure", "Governance exposure"),
+    ("jurisdiction_flags", "Jurisdiction flags"),
+    ("contract_vendor_implications", "Contract and vendor implications"),
+    ("compliance_considerations", "Compliance considerations"),
+    ("enforcement_risk", "Enforcement risk"),
+    ("action_items", "Due-diligence action items"),
+)
+REGULATORY_CITATION_FIELDS = frozenset({"regulatory_framework", "jurisdiction_flags"})
+
+
+def provision_compliance_analysis(
+    *, provision: Provision, entitlements: Entitlements
+) -> ComplianceAnalysis:
+    """Split the memo into what this viewer may read and what stays locked. Templates render
+    only `sections`, so withheld text never reaches the page."""
+    sections, locked = [], []
+    for field, label in MEMO_SECTIONS:
+        text = getattr(provision, field)
+        if not text:
+            continue
+        visible = entitlements.sees_full_memo or (
+            entitlements.sees_regulatory_citations and field in REGULATORY_CITATION_FIELDS
+        )
+        if visible:
+            sections.append(ComplianceSection(label=label, text=text))
+        else:
+            locked.append(label)
+    return ComplianceAnalysis(sections=sections, locked=locked)
+
+
+@dataclass(frozen=True)
+class FaqItem:
+    question: str
+    answer: str
+
+
+def provision_faq(*, provision: Provision) -> list[FaqItem]:
+    """The questions a reader is most likely to ask about the clause, followed by the curated
+    ones. Answers come from the public analysis only, never from the memo."""
+    platform_name = provision.document.platform.name
+    items = [
+        FaqItem(
+            question=f"What does {platform_name}'s {provision.title} clause do?",
+            answer=provision.summary,
+        ),
+        FaqItem(question="How does this clause affect users?", answer=provision.consumer_impact),
+    ]
+    items += [
+        FaqItem(question=entry.question, answer=entry.answer)
+        for entry in provision.faq_entries.all()
+    ]
+    items.append(
+        FaqItem(
+            question=f"Is ConductAtlas affiliated with {platform_name}?",
+            answer=(
+                f"No. ConductAtlas is an independent service. It is not affiliated with, "
+                f"endorsed by or sponsored by {platform_name}."
+            ),
+        )
+    )
+    return items
+
+
+def clause_type_list() -> QuerySet[ClauseType]:
+    """Clause types that have at least one published provision, with how many platforms use
+    them."""
+    published = Provision.objects.published().filter(clause_type=OuterRef("pk"))
+    return (
+        ClauseType.objects.annotate(
+            provision_count=count_subquery(published, group_by="clause_type"),
+            platform_count=count_subquery(
+                published, group_by="clause_type", counted="document__platform", distinct=True
+            ),
+        )
+        .filter(provision_count__gt=0)
+        .order_by("name")
+    )
+
+
+def clause_type_provisions(*, clause_type: ClauseType) -> QuerySet[Provision]:
+    """Every published provision of a clause type, platform by platform."""
+    return (
+        provision_cards()
+        .filter(clause_type=clause_type)
+        .order_by("document__platform__name", "-severity", "title", "pk")
+    )
+
+
+def provision_search(*, search: SearchInput) -> QuerySet[Provision]:
+    """Published provisions matching the query in their title, summary or clause text. The memo
+    fields are deliberately not searched: a match there would reveal locked content."""
+    return full_text_search(
+        provision_cards(), fields=("title", "summary", "clause_text"), search=search
+    ).order_by("-search_rank", "-severity", "title", "pk")
+
+
+def article_list() -> QuerySet[AnalysisArticle]:
+    return AnalysisArticle.objects.filter(is_published=True).order_by(
+        F("published_at").desc(nulls_last=True), "title"
+    )
+
+
+def article_get_published(*, slug: str) -> AnalysisArticle | None:
+    return (
+        AnalysisArticle.objects.filter(is_published=True, slug=slug)
+        .prefetch_related(
+            Prefetch("provisions", queryset=provision_cards().order_by("-severity", "title")),
+            Prefetch("clause_types", queryset=ClauseType.objects.order_by("name")),
+        )
+        .first()
+    )
+
+
+def provision_recently_published(*, limit: int = 6) -> list[Provision]:
+    return list(provision_cards().order_by(F("published_at").desc(nulls_last=True), "-pk")[:limit])
+
+
+def provision_published_by_record_id(*, record_id: str) -> Provision | None:
+    return (
+        Provision.objects.published()
+        .select_related("document__platform")
+        .only("slug", "document__slug", "document__platform__slug")
+        .filter(record_id=record_id)
+        .first()
+    )
