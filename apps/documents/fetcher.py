@@ -219,8 +219,9 @@ class _PinnedHTTPSConnection(_PinnedConnectionMixin, urllib3.connection.HTTPSCon
 
 
 class HostThrottle:
-    """Process-local spacing of requests to one host, and the pause a host asked for with
-    Retry-After. Concurrent fetches of one host in a process queue behind each other."""
+    """Process-local spacing of requests to one host (from the end of one exchange to the
+    start of the next), and the pause a host asked for with Retry-After. Concurrent fetches
+    of one host in a process queue behind each other."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -243,6 +244,10 @@ class HostThrottle:
             last = self._last_request.get(host)
             if last is not None and now - last < interval:
                 time.sleep(interval - (now - last))
+            self._last_request[host] = time.monotonic()
+
+    def finished(self, host: str) -> None:
+        with self._lock:
             self._last_request[host] = time.monotonic()
 
     def pause(self, host: str, seconds: float) -> None:
@@ -388,12 +393,19 @@ class _Deadline:
         self._ends_at = time.monotonic() + seconds
 
     def cap(self, timeout: float) -> float:
+        """``timeout``, shortened to what is left of the total; raises once nothing is."""
         remaining = self._ends_at - time.monotonic()
         if remaining <= 0:
-            raise FetchError(
-                FetchErrorKind.TRANSIENT, f"total deadline of {self._seconds:g} s exceeded"
-            )
+            raise self.exceeded()
         return min(timeout, remaining)
+
+    def has_passed(self) -> bool:
+        return time.monotonic() >= self._ends_at
+
+    def exceeded(self) -> FetchError:
+        return FetchError(
+            FetchErrorKind.TRANSIENT, f"total deadline of {self._seconds:g} s exceeded"
+        )
 
 
 def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
@@ -432,10 +444,16 @@ def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None
                     f"redirect {exchange.response.status} without a Location from {target.url}",
                     status=exchange.response.status,
                 )
-            next_url = urljoin(target.url, location)
+            try:
+                next_url = urljoin(target.url, location)
+            except ValueError as exc:
+                raise FetchError(
+                    FetchErrorKind.REFUSED, f"malformed redirect to {location!r}: {exc}"
+                ) from exc
             logger.debug("fetch %s: %s redirects to %s", url, target.url, next_url)
         finally:
             exchange.close()
+            host_throttle.finished(target.host)
     raise FetchError(
         FetchErrorKind.REFUSED, f"more than {limits.max_redirects} redirects from {url}"
     )
@@ -485,15 +503,17 @@ def _send(
         raise
     except (OSError, http.client.HTTPException, urllib3.exceptions.HTTPError) as exc:
         connection.close()
-        raise _transport_error(target, exc) from exc
+        raise _transport_error(target, exc, deadline) from exc
 
 
-def _transport_error(target: _Target, exc: Exception) -> FetchError:
+def _transport_error(target: _Target, exc: Exception, deadline: _Deadline) -> FetchError:
     if isinstance(exc, ssl.SSLCertVerificationError | CertificateError):
         return FetchError(
             FetchErrorKind.REFUSED, f"TLS certificate of {target.host} not valid: {exc}"
         )
     if isinstance(exc, TimeoutError | urllib3.exceptions.TimeoutError):
+        if deadline.has_passed():
+            return deadline.exceeded()
         return FetchError(FetchErrorKind.TRANSIENT, f"timed out fetching {target.url}")
     return FetchError(FetchErrorKind.TRANSIENT, f"network error fetching {target.url}: {exc}")
 
@@ -609,5 +629,5 @@ def _read_body(
                     )
         decoder.finish()
     except (OSError, http.client.HTTPException, urllib3.exceptions.HTTPError) as exc:
-        raise _transport_error(target, exc) from exc
+        raise _transport_error(target, exc, deadline) from exc
     return bytes(body)
