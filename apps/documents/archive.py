@@ -28,12 +28,18 @@ def archive_read(storage_name: str) -> bytes:
         return gzip.decompress(stored.read())
 
 
-def archive_holds(storage_name: str, sha256: str) -> bool:
-    """True when the file exists and its decompressed bytes hash to `sha256`."""
+def archive_problem(storage_name: str, sha256: str) -> str | None:
+    """What is wrong with the stored file, or None when its decompressed bytes hash to
+    `sha256`."""
     try:
-        return raw_sha256(archive_read(storage_name)) == sha256
-    except (OSError, EOFError, zlib.error):
-        return False
+        if not default_storage.exists(storage_name):
+            return "missing file"
+        actual = raw_sha256(archive_read(storage_name))
+    except (OSError, EOFError, zlib.error) as error:
+        return f"unreadable file ({error})"
+    if actual != sha256:
+        return f"hash mismatch (the stored bytes hash to {actual})"
+    return None
 
 
 def archive_write(raw: bytes) -> tuple[str, str]:
@@ -45,7 +51,7 @@ def archive_write(raw: bytes) -> tuple[str, str]:
     sha256 = raw_sha256(raw)
     name = archive_storage_name(sha256)
     if default_storage.exists(name):
-        if archive_holds(name, sha256):
+        if archive_problem(name, sha256) is None:
             return sha256, name
         default_storage.delete(name)
     saved_name = default_storage.save(name, ContentFile(gzip.compress(raw, mtime=0)))

@@ -12,57 +12,57 @@ import re
 import unicodedata
 
 # Characters NFKC leaves alone but that renderers swap freely.
-_TYPOGRAPHY = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u201f": '"',
-        "\u2033": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2015": "-",
-        "\u2212": "-",
-        "\u00a0": " ",
-        # Invisible characters: soft hyphen, zero-width space/joiners, word joiner, BOM.
-        "\u00ad": None,
-        "\u200b": None,
-        "\u200c": None,
-        "\u200d": None,
-        "\u2060": None,
-        "\ufeff": None,
-    }
-)
+_TYPOGRAPHY = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u2033": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u00a0": " ",
+    # Invisible characters: soft hyphen, zero-width space/joiners, word joiner, BOM.
+    "\u00ad": "",
+    "\u200b": "",
+    "\u200c": "",
+    "\u200d": "",
+    "\u2060": "",
+    "\ufeff": "",
+}
+# A substitution touches only the rare characters present; str.translate would walk the whole
+# text through a dictionary, several times slower on long documents.
+_TYPOGRAPHY_CHARS = re.compile("[" + "".join(_TYPOGRAPHY) + "]")
 
 # `[text](target "title")` and `![alt](target)`; the text may hold one level of brackets.
 _LINK_TEXT = r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"
-_LINK_TARGET = r"\((?:[^()\s]|\([^()]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
+# The target runs to the matching parenthesis, spaces and a "title" included ("mailto: a@b").
+_LINK_TARGET = r"\((?:[^()\n]|\([^()\n]*\))*\)"
 _IMAGE = re.compile(r"!" + _LINK_TEXT + _LINK_TARGET)
 _LINK = re.compile(_LINK_TEXT + _LINK_TARGET)
 _REFERENCE_LINK = re.compile(_LINK_TEXT + r"\[[^\]]*\]")
 _REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+.*$", re.MULTILINE)
 _AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^>\s]*)>", re.IGNORECASE)
-_BARE_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
+_BARE_URL = re.compile(r"(?:[hH][tT][tT][pP][sS]?://|[wW][wW][wW]\.)[^\s<>\"')\]]+")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~=\"'])")
-_HEADING_MARKER = re.compile(r"^\s{0,3}#{1,6}\s+|\s+#+\s*$", re.MULTILINE)
-_SETEXT_UNDERLINE = re.compile(r"^\s{0,3}(?:=+|-+)\s*$", re.MULTILINE)
-_BLOCKQUOTE_MARKER = re.compile(r"^\s*(?:>\s?)+", re.MULTILINE)
 # Converters renumber ordered lists ("1." for every item) and pick bullet characters freely.
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+", re.MULTILINE)
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$", re.MULTILINE)
-_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~|`+)")
-_WORD = re.compile(r"\w", re.UNICODE)
+_EMPHASIS = re.compile(r"[*_`]+|~~")
+# A word: letters and digits, possibly joined by inner punctuation ("e-mail", "won't", "1,000",
+# "3.5", "example.com"); the punctuation between words is not part of any word.
+_WORD = re.compile(r"[^\W_]+(?:['.,:/\-_][^\W_]+)*")
 
 
 def _bare_url_identity(match: re.Match) -> str:
@@ -73,27 +73,24 @@ def _bare_url_identity(match: re.Match) -> str:
 
 def normalize_text(text: str) -> str:
     """The reader-visible words of a Markdown text, separated by single spaces."""
-    text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)
+    text = unicodedata.normalize("NFKC", text)
+    text = _TYPOGRAPHY_CHARS.sub(lambda match: _TYPOGRAPHY[match.group()], text)
     text = _REFERENCE_DEFINITION.sub("", text)
     # Images and links go before escapes are undone, so an escaped bracket never opens one.
-    text = _IMAGE.sub(r"\1", text)
+    # A link keeps its text, set apart by spaces: renderers differ on the spaces between links.
+    text = _IMAGE.sub(r" \1 ", text)
     for _ in range(2):  # a link's text may itself be a link or an image
-        text = _LINK.sub(r"\1", text)
-    text = _REFERENCE_LINK.sub(r"\1", text)
+        text = _LINK.sub(r" \1 ", text)
+    text = _REFERENCE_LINK.sub(r" \1 ", text)
     text = _AUTOLINK.sub(r"\1", text)
     text = _BARE_URL.sub(_bare_url_identity, text)
     text = _HTML_TAG.sub(" ", text)
-    text = _TABLE_RULE.sub("", text)
-    text = _SETEXT_UNDERLINE.sub("", text)
-    text = _BLOCKQUOTE_MARKER.sub("", text)
-    text = _HEADING_MARKER.sub("", text)
+    text = _ESCAPE.sub(r"\1", text)
     text = _LIST_MARKER.sub("", text)
     text = _EMPHASIS.sub("", text)
-    text = _ESCAPE.sub(r"\1", text)
-    # Line breaks and blank lines are layout: where a converter wraps or splits paragraphs says
-    # nothing about the words. A token without a letter or digit ("…", "|", "* * *", a dash
-    # between spaces) is decoration.
-    return " ".join(token for token in text.split() if _WORD.search(token))
+    # Line breaks, blank lines, heading and table markup, punctuation between words and letter
+    # case ("XBOX", "Terms of use"): layout and typography, not what the document says.
+    return " ".join(_WORD.findall(text.casefold()))
 
 
 def text_fingerprint(text: str) -> str:

@@ -1,15 +1,42 @@
-"""Writes of the documents app: turning fetched bytes into archived snapshots and versions."""
+"""Writes of the documents app: the snapshot pipeline (fetch, archive, extract, normalise,
+decide), fetch scheduling with leases, archive verification, provision impact and Wayback
+Machine captures."""
 
-from dataclasses import dataclass
-from datetime import datetime
+import hashlib
+import logging
+import math
+import random
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 
 from apps.core.exceptions import ApplicationError
-from apps.documents.archive import archive_write, raw_sha256
-from apps.documents.models import ArchivedSnapshot, Document, DocumentVersion, VersionKind
+from apps.documents import fetcher, wayback
+from apps.documents.archive import archive_problem, archive_write, raw_sha256
+from apps.documents.diffing import PassageIndex, change_summary_build
+from apps.documents.extraction import ExtractionError, extract_text
+from apps.documents.models import (
+    ArchivedSnapshot,
+    AttemptErrorKind,
+    Document,
+    DocumentVersion,
+    FetchAttempt,
+    FetchOutcome,
+    ImpactStatus,
+    ProvisionImpact,
+    VersionKind,
+)
 from apps.documents.normalization import normalize_text, text_fingerprint
+from apps.provisions.models import Provision
+
+logger = logging.getLogger(__name__)
 
 # Fewer reader-visible words than this is an error page, a consent wall or a broken selector,
 # never a legal document (the shortest real document in the corpus has about 800).
@@ -56,9 +83,9 @@ def _selector_lines(value: str) -> list[str]:
     return [line.strip() for line in value.splitlines() if line.strip()]
 
 
-def _markup_extract(*, document: Document, raw: bytes, media_type: str, charset: str | None) -> str:
-    from apps.documents.extraction import ExtractionError, extract_text
-
+def _markup_extract(
+    *, document: Document, raw: bytes, media_type: str, charset: str | None, base_url: str
+) -> str:
     try:
         return extract_text(
             raw,
@@ -66,6 +93,7 @@ def _markup_extract(*, document: Document, raw: bytes, media_type: str, charset:
             select=_selector_lines(document.select_selectors),
             remove=_selector_lines(document.remove_selectors),
             charset=charset,
+            base_url=base_url or None,
         )
     except ExtractionError as error:
         raise ApplicationError(
@@ -73,7 +101,9 @@ def _markup_extract(*, document: Document, raw: bytes, media_type: str, charset:
         ) from error
 
 
-def document_text_extract(*, document: Document, raw: bytes, content_type: str) -> str:
+def document_text_extract(
+    *, document: Document, raw: bytes, content_type: str, base_url: str = ""
+) -> str:
     """The document's text as Markdown. Markdown and plain text are the text already; HTML and
     PDF go through the extractor with the document's selectors. Raises ApplicationError (extra
     kind "extraction") when there is no usable text."""
@@ -87,7 +117,9 @@ def document_text_extract(*, document: Document, raw: bytes, content_type: str) 
                 f"Unknown character set {charset!r}.", extra={"kind": "extraction"}
             ) from error
     else:
-        text = _markup_extract(document=document, raw=raw, media_type=media_type, charset=charset)
+        text = _markup_extract(
+            document=document, raw=raw, media_type=media_type, charset=charset, base_url=base_url
+        )
     word_count = len(normalize_text(text).split())
     if word_count < MIN_DOCUMENT_WORDS:
         raise ApplicationError(
@@ -143,8 +175,8 @@ def _document_mark_ingested(*, document: Document, raw_sha: str, verified_at: da
         "last_raw_rule_version": document.extraction_rule_version,
     }
     Document.objects.filter(pk=document.pk).update(**updates)
-    for field, value in updates.items():
-        setattr(document, field, value)
+    for name, value in updates.items():
+        setattr(document, name, value)
 
 
 def snapshot_ingest(
@@ -173,7 +205,9 @@ def snapshot_ingest(
         _document_mark_ingested(document=document, raw_sha=raw_sha, verified_at=fetched_at)
         return IngestOutcome(reason=IngestReason.SAME_RAW, raw_sha256=raw_sha)
 
-    text = document_text_extract(document=document, raw=raw, content_type=content_type)
+    text = document_text_extract(
+        document=document, raw=raw, content_type=content_type, base_url=final_url
+    )
     fingerprint = text_fingerprint(text)
 
     with transaction.atomic():
@@ -213,6 +247,11 @@ def snapshot_ingest(
             text_sha256=fingerprint,
             snapshot=snapshot,
             extraction_rule_version=document.extraction_rule_version,
+            change_summary=(
+                {"from_number": latest.number, **change_summary_build(latest.text, text)}
+                if latest
+                else {}
+            ),
         )
         version.full_clean(validate_unique=False)
         version.save()
@@ -220,6 +259,334 @@ def snapshot_ingest(
         if document.first_tracked_at is None:
             Document.objects.filter(pk=document.pk).update(first_tracked_at=fetched_at)
             document.first_tracked_at = fetched_at
+        if latest is not None:
+            provision_impacts_assess(version=version)
+        if settings.WAYBACK_ENABLED and kind != VersionKind.REEXTRACTION:
+            from apps.documents.tasks import wayback_capture
+
+            wayback_capture.delay_on_commit(version.pk)
     return IngestOutcome(
         reason=IngestReason(kind), raw_sha256=raw_sha, version=version, snapshot=snapshot
     )
+
+
+# --- provision impact ------------------------------------------------------------------------
+
+
+def provision_impacts_assess(*, version: DocumentVersion) -> list[ProvisionImpact]:
+    """Check every published provision of the version's document against its text: the clause
+    is still there, was reworded (closest passage kept) or is gone. Reworded and gone clauses
+    flag their provision for curator review. Idempotent per (version, provision)."""
+    provisions = list(Provision.objects.published().filter(document_id=version.document_id))
+    if not provisions:
+        return []
+    index = PassageIndex(version.text)
+    impacts = []
+    for provision in provisions:
+        match = index.locate(provision.clause_text)
+        impact, _ = ProvisionImpact.objects.update_or_create(
+            version=version,
+            provision=provision,
+            defaults={
+                "status": match.status,
+                "similarity": match.similarity,
+                "closest_passage": "" if match.status == ImpactStatus.PRESENT else match.passage,
+            },
+        )
+        impacts.append(impact)
+        if match.status != ImpactStatus.PRESENT:
+            _provision_flag(provision=provision, version=version, impact=impact)
+    return impacts
+
+
+def _provision_flag(*, provision: Provision, version: DocumentVersion, impact: ProvisionImpact):
+    percent = round(impact.similarity * 100)
+    if impact.status == ImpactStatus.REWORDED:
+        what = f"its clause was reworded (closest passage, {percent}% similar)"
+    else:
+        what = f"its clause text is gone (closest passage only {percent}% similar)"
+    reason = (
+        f"Version {version.number} of {version.document.title} "
+        f"({version.captured_at:%Y-%m-%d}): {what}."
+    )
+    if impact.closest_passage:
+        reason += f"\nClosest passage: {impact.closest_passage}"
+    provision.needs_review = True
+    provision.review_reason = reason
+    provision.full_clean()
+    provision.save(update_fields=["needs_review", "review_reason", "updated_at"])
+
+
+# --- extraction rules ------------------------------------------------------------------------
+
+
+def document_extraction_rule_update(
+    *, document: Document, select_selectors: str, remove_selectors: str
+) -> Document:
+    """Change a document's selectors. A real change raises its extraction rule version, so the
+    next differing text is recorded as a technical re-extraction, not a change at the source."""
+    if (select_selectors, remove_selectors) != (
+        document.select_selectors,
+        document.remove_selectors,
+    ):
+        document.select_selectors = select_selectors
+        document.remove_selectors = remove_selectors
+        document.extraction_rule_version += 1
+        document.full_clean()
+        document.save()
+    return document
+
+
+# --- scheduling and leases -------------------------------------------------------------------
+
+
+def document_next_fetch_at(*, document: Document, after: datetime) -> datetime:
+    """When the document is next due: the next point of its own stable phase within its
+    interval (an offset from a hash of its id, so documents spread evenly over the interval
+    and stay there across restarts), at least half an interval away, plus a little jitter."""
+    interval = max(document.fetch_interval_hours, 1) * 3600
+    digest = hashlib.sha256(f"document-{document.pk}".encode()).digest()
+    offset = int.from_bytes(digest[:8], "big") % interval
+    moment = after.timestamp()
+    slot = (math.floor((moment - offset) / interval) + 1) * interval + offset
+    if slot - moment < interval / 2:
+        slot += interval
+    jitter = random.uniform(0, min(interval * 0.05, settings.DOCUMENTS_FETCH_JITTER_SECONDS))
+    return datetime.fromtimestamp(slot + jitter, tz=UTC)
+
+
+def document_fetch_lease_claim(
+    *, document_id: int, now: datetime | None = None, extra_seconds: float = 0
+) -> str | None:
+    """Take the right to fetch a document, or None when a live lease is held elsewhere. The
+    conditional UPDATE is atomic in the database, so of two claimers exactly one wins; a lease
+    whose holder died expires after DOCUMENTS_FETCH_LEASE_SECONDS and can be claimed again."""
+    now = now or timezone.now()
+    token = uuid.uuid4().hex
+    lease_until = now + timedelta(seconds=settings.DOCUMENTS_FETCH_LEASE_SECONDS + extra_seconds)
+    claimed = (
+        Document.objects.filter(pk=document_id)
+        .filter(Q(fetch_lease_until__isnull=True) | Q(fetch_lease_until__lte=now))
+        .update(fetch_lease_until=lease_until, fetch_lease_token=token)
+    )
+    return token if claimed else None
+
+
+def _lease_holds(*, document_id: int, token: str) -> bool:
+    return Document.objects.filter(
+        pk=document_id, fetch_lease_token=token, fetch_lease_until__gt=timezone.now()
+    ).exists()
+
+
+def documents_dispatch(*, now: datetime | None = None) -> list[int]:
+    """Queue the snapshot of the documents that are due, most overdue first.
+
+    At most DOCUMENTS_DISPATCH_BATCH per call, their start spread over
+    DOCUMENTS_DISPATCH_SPREAD_SECONDS: after a restart with every document overdue the backlog
+    drains batch by batch instead of all at once. Each document is leased before it is queued,
+    so a document already queued or being fetched is never queued twice."""
+    from apps.documents.tasks import snapshot_document
+
+    now = now or timezone.now()
+    batch = settings.DOCUMENTS_DISPATCH_BATCH
+    due = list(
+        Document.objects.filter(is_monitored=True)
+        .filter(Q(next_fetch_at__isnull=True) | Q(next_fetch_at__lte=now))
+        .filter(Q(fetch_lease_until__isnull=True) | Q(fetch_lease_until__lte=now))
+        .order_by(F("next_fetch_at").asc(nulls_first=True), "pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    queued = []
+    for position, document_id in enumerate(due):
+        countdown = settings.DOCUMENTS_DISPATCH_SPREAD_SECONDS * position / batch
+        token = document_fetch_lease_claim(
+            document_id=document_id, now=now, extra_seconds=countdown
+        )
+        if token is None:
+            continue
+        snapshot_document.apply_async_on_commit(
+            kwargs={"document_id": document_id, "lease_token": token}, countdown=countdown
+        )
+        queued.append(document_id)
+    return queued
+
+
+# --- the pipeline ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SnapshotRun:
+    """What one run of the pipeline did. `attempt` is None when the run was skipped because
+    another worker holds the document's lease."""
+
+    attempt: FetchAttempt | None
+    ingest: IngestOutcome | None = None
+    retry_after: float | None = None
+
+    @property
+    def retryable(self) -> bool:
+        return self.attempt is not None and self.attempt.error_kind == AttemptErrorKind.TRANSIENT
+
+
+def document_snapshot(*, document: Document, lease_token: str | None = None) -> SnapshotRun:
+    """Fetch one document now and record what came of it.
+
+    Conditional request with the stored ETag/Last-Modified (a 304 only moves "last verified");
+    identical bytes skip extraction; otherwise archive, extract, normalise and decide through
+    `snapshot_ingest`. Every run leaves a FetchAttempt: fetch failures keep the fetcher's class
+    (transient, blocked, gone, refused), an unusable body is an extraction failure, and failures
+    in a row are counted. With `lease_token` the caller already holds the document's lease
+    (the dispatcher took it); without, one is claimed here."""
+    if lease_token is None:
+        lease_token = document_fetch_lease_claim(document_id=document.pk)
+        if lease_token is None:
+            return SnapshotRun(attempt=None)
+    elif not _lease_holds(document_id=document.pk, token=lease_token):
+        return SnapshotRun(attempt=None)
+    try:
+        return _snapshot_run(document=document)
+    finally:
+        Document.objects.filter(pk=document.pk, fetch_lease_token=lease_token).update(
+            fetch_lease_until=None, fetch_lease_token=""
+        )
+
+
+def _snapshot_run(*, document: Document) -> SnapshotRun:
+    started_at = timezone.now()
+    clock = time.perf_counter()
+    attempt = FetchAttempt(document=document, started_at=started_at)
+    retry_after = None
+    ingest = None
+    result = None
+    conditional = document.last_raw_rule_version == document.extraction_rule_version
+    try:
+        result = fetcher.fetch(
+            document.source_url,
+            etag=(document.etag or None) if conditional else None,
+            last_modified=(document.last_modified or None) if conditional else None,
+        )
+        attempt.http_status = result.status
+        if result.not_modified:
+            attempt.outcome = FetchOutcome.NOT_MODIFIED
+            attempt.raw_sha256 = document.last_raw_sha256
+        else:
+            ingest = snapshot_ingest(
+                document=document,
+                raw=result.body,
+                content_type=result.headers.get("content-type") or result.content_type,
+                final_url=result.final_url,
+                headers=result.headers,
+                fetched_at=timezone.now(),
+            )
+            attempt.raw_sha256 = ingest.raw_sha256
+            attempt.version = ingest.version
+            attempt.outcome = FetchOutcome.NEW_VERSION if ingest.changed else FetchOutcome.UNCHANGED
+            attempt.message = str(ingest.reason)
+    except fetcher.FetchError as error:
+        attempt.outcome = FetchOutcome.ERROR
+        attempt.error_kind = AttemptErrorKind(str(error.kind))
+        attempt.message = error.message
+        attempt.http_status = error.status
+        retry_after = error.retry_after
+    except ApplicationError as error:
+        attempt.outcome = FetchOutcome.ERROR
+        attempt.error_kind = AttemptErrorKind.EXTRACTION
+        attempt.message = error.message
+    finished_at = timezone.now()
+    attempt.finished_at = finished_at
+    attempt.duration_ms = round((time.perf_counter() - clock) * 1000)
+    attempt.full_clean(exclude=["document", "version"])
+    attempt.save()
+
+    next_fetch_at = document_next_fetch_at(document=document, after=finished_at)
+    if retry_after:
+        next_fetch_at = max(next_fetch_at, finished_at + timedelta(seconds=retry_after))
+    updates: dict = {"next_fetch_at": next_fetch_at}
+    if attempt.outcome == FetchOutcome.ERROR:
+        updates["consecutive_failures"] = F("consecutive_failures") + 1
+    else:
+        updates["consecutive_failures"] = 0
+        if ingest is None:  # 304: the stored text is still the document's text
+            updates["last_verified_at"] = finished_at
+        updates["etag"] = (result.etag or "")[:500]
+        updates["last_modified"] = (result.last_modified or "")[:100]
+    Document.objects.filter(pk=document.pk).update(**updates)
+    return SnapshotRun(attempt=attempt, ingest=ingest, retry_after=retry_after)
+
+
+def fetch_retry_countdown(*, retries: int, retry_after: float | None = None) -> float:
+    """Seconds before retry number `retries + 1` of a transient failure: exponential backoff
+    with full jitter, never sooner than the server's Retry-After, capped."""
+    backoff = min(settings.DOCUMENTS_FETCH_RETRY_BASE_SECONDS * 2**retries, 3600)
+    return max(retry_after or 0.0, random.uniform(backoff / 2, backoff))
+
+
+# --- archive verification --------------------------------------------------------------------
+
+
+@dataclass
+class ArchiveVerification:
+    checked: int = 0
+    problems: list[tuple[ArchivedSnapshot, str]] = field(default_factory=list)
+
+
+def snapshots_verify(*, limit: int | None = None, progress=None) -> ArchiveVerification:
+    """Re-hash stored snapshots (decompress, SHA-256, compare with the address) and record the
+    outcome on each, which is what the public "hash verified" mark reads. Least recently
+    verified first, all of them or the first `limit`; `progress` is called once per snapshot."""
+    snapshots = ArchivedSnapshot.objects.order_by(
+        F("last_verified_at").asc(nulls_first=True), "pk"
+    )[:limit]
+    report = ArchiveVerification()
+    for snapshot in snapshots.iterator():
+        problem = archive_problem(snapshot.storage_name, snapshot.sha256)
+        ArchivedSnapshot.objects.filter(pk=snapshot.pk).update(
+            last_verified_at=timezone.now(), last_verification_ok=problem is None
+        )
+        report.checked += 1
+        if problem is not None:
+            report.problems.append((snapshot, problem))
+            logger.error("Archived snapshot %s failed verification: %s", snapshot.sha256, problem)
+        if progress is not None:
+            progress()
+    return report
+
+
+# --- Wayback Machine -------------------------------------------------------------------------
+
+
+class WaybackState(StrEnum):
+    ARCHIVED = "archived"
+    PENDING = "pending"
+    FAILED = "failed"
+    DISABLED = "disabled"
+
+
+def version_wayback_capture(*, version: DocumentVersion) -> WaybackState:
+    """Ask the Wayback Machine (Save Page Now) to capture the page a version came from, then
+    poll the capture; once it succeeds its archive URL is stored on the version. Idempotent:
+    a version with an archive URL is left alone, a submitted job is polled, not resubmitted.
+    Raises wayback.WaybackError on transport failures (the task retries them)."""
+    if version.archive_url:
+        return WaybackState.ARCHIVED
+    if not settings.WAYBACK_ENABLED:
+        return WaybackState.DISABLED
+    if not version.wayback_job_id:
+        snapshot = version.snapshot
+        page_url = (snapshot.final_url if snapshot else "") or version.document.source_url
+        version.wayback_job_id = wayback.capture_request(page_url)[:100]
+        DocumentVersion.objects.filter(pk=version.pk).update(wayback_job_id=version.wayback_job_id)
+    status = wayback.capture_status(version.wayback_job_id)
+    if status.state == wayback.CaptureState.SUCCESS:
+        version.archive_url = status.archive_url
+        version.wayback_job_id = ""
+        version.full_clean(validate_unique=False, validate_constraints=False)
+        DocumentVersion.objects.filter(pk=version.pk).update(
+            archive_url=version.archive_url, wayback_job_id=""
+        )
+        return WaybackState.ARCHIVED
+    if status.state == wayback.CaptureState.ERROR:
+        logger.warning("Wayback capture of %s failed: %s", version, status.message)
+        DocumentVersion.objects.filter(pk=version.pk).update(wayback_job_id="")
+        return WaybackState.FAILED
+    return WaybackState.PENDING

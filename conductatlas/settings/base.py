@@ -141,7 +141,37 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# One dispatcher reads each document's own schedule; no periodic task per document.
+CELERY_BEAT_SCHEDULE = {
+    "documents-dispatch": {
+        "task": "apps.documents.tasks.dispatch_due_documents",
+        "schedule": env.float("DOCUMENTS_DISPATCH_EVERY_SECONDS", default=60.0),
+    },
+    "documents-verify-archive": {
+        "task": "apps.documents.tasks.verify_archive_batch",
+        "schedule": 3600.0,
+    },
+}
+# Wayback captures wait on a slow external service under a rate limit: their own queue keeps
+# them from delaying document fetches (`celery worker -Q celery,wayback`, see the Procfile).
+CELERY_TASK_ROUTES = {"apps.documents.tasks.wayback_capture": {"queue": "wayback"}}
+
+# Document pipeline scheduling (apps/documents/services.py).
+DOCUMENTS_DISPATCH_BATCH = env.int("DOCUMENTS_DISPATCH_BATCH", default=50)
+DOCUMENTS_DISPATCH_SPREAD_SECONDS = env.float("DOCUMENTS_DISPATCH_SPREAD_SECONDS", default=60.0)
+DOCUMENTS_FETCH_LEASE_SECONDS = env.int("DOCUMENTS_FETCH_LEASE_SECONDS", default=15 * 60)
+DOCUMENTS_FETCH_JITTER_SECONDS = env.float("DOCUMENTS_FETCH_JITTER_SECONDS", default=300.0)
+DOCUMENTS_FETCH_MAX_RETRIES = env.int("DOCUMENTS_FETCH_MAX_RETRIES", default=3)
+DOCUMENTS_FETCH_RETRY_BASE_SECONDS = env.float("DOCUMENTS_FETCH_RETRY_BASE_SECONDS", default=60.0)
+DOCUMENTS_VERIFY_BATCH = env.int("DOCUMENTS_VERIFY_BATCH", default=500)
+# The admin lists documents failing at least this many fetches in a row.
+DOCUMENTS_FAILING_THRESHOLD = env.int("DOCUMENTS_FAILING_THRESHOLD", default=3)
+# Wayback Machine (Save Page Now) captures of changed documents: off unless keys are given.
+WAYBACK_ENABLED = env.bool("WAYBACK_ENABLED", default=False)
+WAYBACK_ACCESS_KEY = env("WAYBACK_ACCESS_KEY", default="")
+WAYBACK_SECRET_KEY = env("WAYBACK_SECRET_KEY", default="")
+WAYBACK_ENDPOINT = env("WAYBACK_ENDPOINT", default="https://web.archive.org")
+WAYBACK_RATE_LIMIT = env("WAYBACK_RATE_LIMIT", default="6/m")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
