@@ -206,3 +206,16 @@ def test_unfetchable_urls_are_refused(outbound_connections, url):
 
     assert error.value.kind == FetchErrorKind.REFUSED
     assert outbound_connections == []
+
+
+def test_an_internationalised_host_name_is_looked_up_in_its_ascii_form(
+    fake_dns, outbound_connections
+):
+    fake_dns["xn--bcher-kva.example"] = ["10.1.2.3"]
+
+    with pytest.raises(FetchError) as error:
+        fetch("https://bücher.example/agb")
+
+    assert error.value.kind == FetchErrorKind.REFUSED
+    assert fake_dns.lookups == ["xn--bcher-kva.example"]
+    assert outbound_connections == []
