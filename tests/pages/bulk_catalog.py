@@ -95,29 +95,33 @@ def build_catalog(
     regulations: int = 8,
     agencies: int = 4,
     seed: int = 7,
+    label: str = "bulk",
 ) -> None:
     """`platforms` platforms with `documents_per_platform` documents each (every document with
     three versions, the latest re-verified), and `provisions` provisions spread over them: nine
     in ten published, the rest drafts or in review, each with categories, two regulations, an
-    agency note and an FAQ entry, plus a few research articles."""
+    agency note and an FAQ entry, plus a few research articles. `label` prefixes names and slugs,
+    so a catalog can be built twice in one database."""
     rng = random.Random(seed)
     now = timezone.now()
 
     types = ClauseType.objects.bulk_create(
-        ClauseType(name=f"Bulk clause type {n}", slug=f"bulk-clause-type-{n}")
+        ClauseType(name=f"{label} clause type {n}", slug=f"{label}-clause-type-{n}")
         for n in range(clause_types)
     )
     categories = Category.objects.bulk_create(
-        Category(name=f"Bulk category {n}", slug=f"bulk-category-{n}") for n in range(6)
+        Category(name=f"{label} category {n}", slug=f"{label}-category-{n}") for n in range(6)
     )
     regulation_rows = Regulation.objects.bulk_create(
-        Regulation(name=f"Bulk regulation {n}", slug=f"bulk-regulation-{n}", jurisdiction="EU")
+        Regulation(
+            name=f"{label} regulation {n}", slug=f"{label}-regulation-{n}", jurisdiction="EU"
+        )
         for n in range(regulations)
     )
     agency_rows = Agency.objects.bulk_create(
         Agency(
-            name=f"Bulk agency {n}",
-            slug=f"bulk-agency-{n}",
+            name=f"{label} agency {n}",
+            slug=f"{label}-agency-{n}",
             jurisdiction="US",
             complaint_url=f"https://agency-{n}.example/complaints",
         )
@@ -126,9 +130,9 @@ def build_catalog(
     platform_rows = Platform.objects.bulk_create(
         (
             Platform(
-                name=f"Bulk platform {n:05d}",
-                slug=f"bulk-platform-{n}",
-                website=f"https://bulk-platform-{n}.example",
+                name=f"{label} platform {n:05d}",
+                slug=f"{label}-platform-{n}",
+                website=f"https://{label}-platform-{n}.example",
                 sector=rng.choice(Sector.values),
                 description=_sentence(rng, 12),
             )
@@ -251,8 +255,8 @@ def build_catalog(
 
     articles = AnalysisArticle.objects.bulk_create(
         AnalysisArticle(
-            title=f"How platforms word bulk clause type {n}",
-            slug=f"bulk-article-{n}",
+            title=f"How platforms word {label} clause type {n}",
+            slug=f"{label}-article-{n}",
             summary=_sentence(rng, 25),
             is_published=True,
             published_at=now - timedelta(days=n),

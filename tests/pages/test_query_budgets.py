@@ -1,0 +1,65 @@
+"""Each public page runs a fixed number of queries whatever the catalog size. The catalog here has
+hundreds of provisions, each with categories, regulations, agencies and FAQ entries, so any
+per-row query (a missing select_related or prefetch) would blow the budget many times over."""
+
+import pytest
+
+from apps.provisions.models import Provision
+from apps.regulations.models import Regulation
+from tests.pages.bulk_catalog import build_catalog
+
+pytestmark = pytest.mark.django_db
+
+# Budgets for an anonymous visitor; each is the page's current count plus a little headroom.
+BUDGETS = {
+    "home": 6,
+    "platform_list": 4,
+    "platform_list_filtered": 4,
+    "platform": 6,
+    "document": 6,
+    "provision": 14,
+    "clause_type_list": 3,
+    "clause_type": 5,
+    "regulation_list": 3,
+    "regulation": 5,
+    "article_list": 4,
+    "article": 5,
+    "search": 5,
+    "sitemap_index": 9,
+    "sitemap_provisions": 5,
+}
+
+
+def page_urls() -> dict[str, str]:
+    provision = (
+        Provision.objects.published()
+        .select_related("document__platform", "clause_type")
+        .order_by("pk")
+        .first()
+    )
+    return {
+        "home": "/",
+        "platform_list": "/platforms/",
+        "platform_list_filtered": "/platforms/?sector=ai&severity=high&page=2",
+        "platform": provision.document.platform.get_absolute_url(),
+        "document": provision.document.get_absolute_url(),
+        "provision": provision.get_absolute_url(),
+        "clause_type_list": "/clause-types/",
+        "clause_type": provision.clause_type.get_absolute_url(),
+        "regulation_list": "/regulations/",
+        "regulation": Regulation.objects.order_by("pk").first().get_absolute_url(),
+        "article_list": "/research/",
+        "article": "/research/bulk-article-0/",
+        "search": "/search/?q=arbitration+licence",
+        "sitemap_index": "/sitemap.xml",
+        "sitemap_provisions": "/sitemap-provisions.xml",
+    }
+
+
+def test_pages_stay_within_their_query_budgets(client, django_assert_max_num_queries):
+    build_catalog(platforms=40, provisions=400)
+    for name, url in page_urls().items():
+        with django_assert_max_num_queries(BUDGETS[name]):
+            response = client.get(url)
+        assert response.status_code == 200, name
+        assert b"LOCKED-" not in response.content, name
