@@ -1,5 +1,10 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.core.models import BaseModel, OrgOwnedModel
 
 
 class UserManager(BaseUserManager):
@@ -37,3 +42,106 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.email
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    MEMBER = "member", "Member"
+
+
+# Roles that may manage members and invitations, in order of authority.
+MANAGER_ROLES = frozenset({Role.OWNER, Role.ADMIN})
+
+# Path segments under /orgs/ that belong to views, so no organization may take them as its slug.
+RESERVED_ORGANIZATION_SLUGS = frozenset({"new", "switch", "invitations"})
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The organizations `user` belongs to, each annotated with the user's `viewer_role`.
+        The only way views reach an organization, so a foreign slug is simply not found."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user).annotate(
+            viewer_role=models.F("memberships__role")
+        )
+
+
+class Organization(BaseModel):
+    """A tenant: the team (or the single person) that owns a watchlist and a plan."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    is_personal = models.BooleanField(
+        default=False, help_text="Created at signup for the user who signed up."
+    )
+    members = models.ManyToManyField(
+        "accounts.User", through="accounts.Membership", related_name="organizations"
+    )
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.slug in RESERVED_ORGANIZATION_SLUGS:
+            raise ValidationError({"slug": "This address is reserved; choose another."})
+
+    def get_absolute_url(self):
+        return reverse("monitoring:dashboard", kwargs={"org_slug": self.slug})
+
+
+class Membership(OrgOwnedModel):
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        ordering = ["organization", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="membership_unique_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.organization} ({self.get_role_display()})"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(OrgOwnedModel):
+    """An emailed, single-use and expiring invitation to join an organization. Only the SHA-256
+    of the token is stored: the link in the email is the sole copy of the secret."""
+
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    token_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Invitation of {self.email} to {self.organization}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

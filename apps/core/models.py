@@ -19,3 +19,15 @@ class RecordSequence(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.last_value}"
+
+
+class OrgOwnedModel(BaseModel):
+    """Private data of one organization (tenant). Every query for it goes through the
+    organization the request was resolved to, so one tenant never reads another's rows."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="%(class)ss"
+    )
+
+    class Meta:
+        abstract = True
