@@ -1,8 +1,10 @@
 import hashlib
 
 import factory
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.documents.models import Document, DocumentType, DocumentVersion, VersionKind
 from apps.platforms.models import Platform, Sector
 from apps.provisions.models import (
@@ -117,3 +119,23 @@ class FAQEntryFactory(factory.django.DjangoModelFactory):
     provision = factory.SubFactory(ProvisionFactory)
     question = factory.Sequence(lambda n: f"Question {n}?")
     answer = "An answer."
+
+
+TEST_PASSWORD = "a-long-test-passphrase-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user whose email address is verified, as after allauth's confirmation step."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)

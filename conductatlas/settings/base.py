@@ -100,7 +100,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "accounts:home"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -201,6 +201,9 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 
+# Axes guards the admin login only; allauth's ACCOUNT_RATE_LIMITS guard the public forms.
+AXES_WHITELIST_CALLABLE = "apps.accounts.security.is_outside_admin_site"
+AXES_RESET_ON_SUCCESS = True
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
 LOGGING = {
@@ -215,3 +218,17 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ConductAtlas] "
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# Counted in the default cache (Redis in production, so every web process shares the counts).
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "10/h/ip",
+    "reset_password": "20/m/ip,5/m/key",
+}
+ORGANIZATION_INVITATION_MAX_AGE_DAYS = env.int("ORGANIZATION_INVITATION_MAX_AGE_DAYS", default=7)

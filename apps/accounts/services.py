@@ -1,0 +1,286 @@
+"""Writes for users' organizations: creating them, roles, invitations and the current one."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from apps.accounts.models import (
+    MANAGER_ROLES,
+    RESERVED_ORGANIZATION_SLUGS,
+    Invitation,
+    Membership,
+    Organization,
+    Role,
+    User,
+)
+from apps.accounts.selectors import CURRENT_ORGANIZATION_SESSION_KEY
+from apps.core.exceptions import ApplicationError
+
+
+def _organization_slug_for(name: str) -> str:
+    base = slugify(name)[:50].strip("-") or "organization"
+    slug, suffix = base, 1
+    while slug in RESERVED_ORGANIZATION_SLUGS or Organization.objects.filter(slug=slug).exists():
+        suffix += 1
+        slug = f"{base}-{suffix}"
+    return slug
+
+
+def organization_create(*, name: str, owner: User, is_personal: bool = False) -> Organization:
+    """A new organization with `owner` as its first owner."""
+    name = name.strip()
+    if not name:
+        raise ApplicationError("Give the organization a name.")
+    with transaction.atomic():
+        organization = Organization(
+            name=name, slug=_organization_slug_for(name), is_personal=is_personal
+        )
+        organization.full_clean()
+        organization.save()
+        membership = Membership(organization=organization, user=owner, role=Role.OWNER)
+        membership.full_clean()
+        membership.save()
+    return organization
+
+
+def organization_create_personal(*, user: User) -> Organization:
+    """The organization every account gets at signup, so a single person can track platforms
+    without setting up a team."""
+    local_part = user.email.split("@", 1)[0]
+    return organization_create(name=f"{local_part}'s workspace", owner=user, is_personal=True)
+
+
+def organization_update(*, organization: Organization, actor: User, name: str) -> Organization:
+    _require_manager(organization=organization, actor=actor)
+    name = name.strip()
+    if not name:
+        raise ApplicationError("Give the organization a name.")
+    organization.name = name
+    organization.full_clean()
+    organization.save(update_fields=["name", "updated_at"])
+    return organization
+
+
+def organization_switch(*, session, user: User, organization_slug: str) -> Organization:
+    """Makes one of the user's organizations the one public pages and entitlements act for.
+    A slug the user has no membership of is reported exactly like one that does not exist."""
+    organization = Organization.objects.for_user(user).filter(slug=organization_slug).first()
+    if organization is None:
+        raise ApplicationError("You are not a member of that organization.")
+    session[CURRENT_ORGANIZATION_SESSION_KEY] = organization.pk
+    return organization
+
+
+def _membership_of(*, organization: Organization, user: User) -> Membership | None:
+    return Membership.objects.filter(organization=organization, user=user).first()
+
+
+def _require_manager(*, organization: Organization, actor: User) -> Membership:
+    membership = _membership_of(organization=organization, user=actor)
+    if membership is None or membership.role not in MANAGER_ROLES:
+        raise ApplicationError("Only owners and admins can manage this organization.")
+    return membership
+
+
+def _owner_count_locked(*, organization: Organization) -> int:
+    """Counts owners while holding their rows, so two concurrent demotions cannot both see a
+    second owner and leave the organization with none."""
+    owners = Membership.objects.select_for_update().filter(
+        organization=organization, role=Role.OWNER
+    )
+    return len(list(owners.values_list("pk", flat=True)))
+
+
+def membership_change_role(
+    *, organization: Organization, actor: User, membership_id: int, role: str
+) -> Membership:
+    if role not in Role.values:
+        raise ApplicationError("Choose a role: owner, admin or member.")
+    with transaction.atomic():
+        actor_membership = _require_manager(organization=organization, actor=actor)
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(organization=organization, pk=membership_id)
+            .first()
+        )
+        if membership is None:
+            raise ApplicationError("That person is not a member of this organization.")
+        touches_owner = Role.OWNER in (role, membership.role)
+        if touches_owner and actor_membership.role != Role.OWNER:
+            raise ApplicationError("Only an owner can give or take away the owner role.")
+        if (
+            membership.role == Role.OWNER
+            and role != Role.OWNER
+            and _owner_count_locked(organization=organization) <= 1
+        ):
+            raise ApplicationError(
+                "An organization needs at least one owner. Make someone else an owner first."
+            )
+        membership.role = role
+        membership.full_clean()
+        membership.save(update_fields=["role", "updated_at"])
+    return membership
+
+
+def membership_remove(*, organization: Organization, actor: User, membership_id: int) -> None:
+    with transaction.atomic():
+        actor_membership = _require_manager(organization=organization, actor=actor)
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(organization=organization, pk=membership_id)
+            .first()
+        )
+        if membership is None:
+            raise ApplicationError("That person is not a member of this organization.")
+        if membership.role == Role.OWNER and actor_membership.role != Role.OWNER:
+            raise ApplicationError("Only an owner can remove an owner.")
+        _delete_membership_keeping_an_owner(membership=membership)
+
+
+def organization_leave(*, organization: Organization, user: User) -> None:
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(organization=organization, user=user)
+            .first()
+        )
+        if membership is None:
+            raise ApplicationError("You are not a member of this organization.")
+        _delete_membership_keeping_an_owner(membership=membership)
+
+
+def _delete_membership_keeping_an_owner(*, membership: Membership) -> None:
+    if (
+        membership.role == Role.OWNER
+        and _owner_count_locked(organization=membership.organization) <= 1
+    ):
+        raise ApplicationError(
+            "The last owner cannot leave or be removed. Make someone else an owner first."
+        )
+    membership.delete()
+
+
+def _token_sha256(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_create(
+    *, organization: Organization, actor: User, email: str, role: str
+) -> tuple[Invitation, str]:
+    """Invites `email` and emails them a single-use link. Returns the invitation and the raw
+    token, which exists nowhere else once the email is sent."""
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise ApplicationError("Enter a valid email address.") from error
+    if role not in Role.values:
+        raise ApplicationError("Choose a role: owner, admin or member.")
+    actor_membership = _require_manager(organization=organization, actor=actor)
+    if role == Role.OWNER and actor_membership.role != Role.OWNER:
+        raise ApplicationError("Only an owner can invite another owner.")
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise ApplicationError(f"{email} is already a member of {organization.name}.")
+    if organization.invitations.pending().filter(email=email).exists():
+        raise ApplicationError(
+            f"An invitation to {email} is already waiting to be accepted. "
+            "Withdraw it first to send a new one."
+        )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        organization=organization,
+        email=email,
+        role=role,
+        token_sha256=_token_sha256(token),
+        invited_by=actor,
+        expires_at=timezone.now() + timedelta(days=settings.ORGANIZATION_INVITATION_MAX_AGE_DAYS),
+    )
+    invitation.full_clean()
+    with transaction.atomic():
+        invitation.save()
+        transaction.on_commit(lambda: _invitation_send(invitation=invitation, token=token))
+    return invitation, token
+
+
+def _invitation_send(*, invitation: Invitation, token: str) -> None:
+    context = {
+        "invitation": invitation,
+        "organization": invitation.organization,
+        "inviter": invitation.invited_by,
+        "accept_url": settings.SITE_URL
+        + reverse("accounts:invitation_accept", kwargs={"token": token}),
+        "signup_url": settings.SITE_URL + reverse("account_signup"),
+    }
+    send_mail(
+        subject=render_to_string("orgs/email/invitation_subject.txt", context).strip(),
+        message=render_to_string("orgs/email/invitation_message.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+def invitation_revoke(*, organization: Organization, actor: User, invitation_id: int) -> None:
+    _require_manager(organization=organization, actor=actor)
+    updated = (
+        organization.invitations.pending()
+        .filter(pk=invitation_id)
+        .update(revoked_at=timezone.now())
+    )
+    if not updated:
+        raise ApplicationError("That invitation is no longer pending.")
+
+
+def invitation_for_token(*, token: str) -> Invitation:
+    """The invitation a link points at, or a clear error when it cannot be used any more."""
+    invitation = (
+        Invitation.objects.select_related("organization", "invited_by")
+        .filter(token_sha256=_token_sha256(token))
+        .first()
+    )
+    if invitation is None:
+        raise ApplicationError("This invitation link is not valid. Ask for a new invitation.")
+    if invitation.accepted_at is not None:
+        raise ApplicationError("This invitation has already been used.")
+    if invitation.revoked_at is not None:
+        raise ApplicationError("This invitation was withdrawn. Ask for a new invitation.")
+    if invitation.is_expired:
+        raise ApplicationError("This invitation has expired. Ask for a new invitation.")
+    return invitation
+
+
+def invitation_accept(*, token: str, user: User) -> Membership:
+    invitation = invitation_for_token(token=token)
+    has_verified_address = EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists()
+    if not has_verified_address:
+        raise ApplicationError(
+            "This invitation was sent to a different email address. Sign in with the address "
+            "it was sent to, or verify that address on your account."
+        )
+    if _membership_of(organization=invitation.organization, user=user) is not None:
+        raise ApplicationError(f"You are already a member of {invitation.organization.name}.")
+    with transaction.atomic():
+        # The conditional update is what makes the link single-use under concurrent clicks.
+        claimed = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(accepted_at=timezone.now(), accepted_by=user)
+        if not claimed:
+            raise ApplicationError("This invitation has already been used.")
+        membership = Membership(
+            organization=invitation.organization, user=user, role=invitation.role
+        )
+        membership.full_clean()
+        membership.save()
+    return membership

@@ -1,0 +1,120 @@
+"""Reads of an organization's watchlist. Every function takes the organization explicitly; the
+catalog (platforms, documents, versions) is only read."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
+
+from apps.accounts.models import Organization
+from apps.accounts.selectors import organization_current
+from apps.billing.entitlements import (
+    Quota,
+    entitlements_for_request,
+    platform_quota,
+    provision_quota,
+)
+from apps.documents.models import DocumentVersion, VersionKind
+from apps.monitoring.models import WatchedPlatform, WatchedProvision
+from apps.platforms.models import Platform
+from apps.provisions.models import Provision
+
+LATEST_CHANGES_PER_PLATFORM = 3
+
+
+@dataclass
+class WatchedPlatformRow:
+    watched: WatchedPlatform
+    latest_changes: list[DocumentVersion] = field(default_factory=list)
+
+
+def watched_platform_rows(
+    *, organization: Organization, changes_per_platform: int = LATEST_CHANGES_PER_PLATFORM
+) -> list[WatchedPlatformRow]:
+    """The organization's tracked platforms, each with its latest documented changes, in two
+    queries whatever the watchlist's length."""
+    rows = [
+        WatchedPlatformRow(watched=watched)
+        for watched in WatchedPlatform.objects.filter(organization=organization).select_related(
+            "platform"
+        )
+    ]
+    if not rows:
+        return rows
+    latest = (
+        DocumentVersion.objects.filter(
+            kind=VersionKind.CHANGE,
+            document__platform__in=[row.watched.platform_id for row in rows],
+        )
+        .annotate(
+            platform_rank=Window(
+                RowNumber(),
+                partition_by=F("document__platform_id"),
+                order_by=[F("captured_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(platform_rank__lte=changes_per_platform)
+        .select_related("document")
+        .only(
+            "number",
+            "captured_at",
+            "change_summary",
+            "document__title",
+            "document__slug",
+            "document__platform_id",
+        )
+        .order_by("-captured_at", "-pk")
+    )
+    changes_by_platform: dict[int, list[DocumentVersion]] = defaultdict(list)
+    for version in latest:
+        changes_by_platform[version.document.platform_id].append(version)
+    for row in rows:
+        row.latest_changes = changes_by_platform[row.watched.platform_id]
+    return rows
+
+
+def watched_provisions(*, organization: Organization) -> QuerySet[WatchedProvision]:
+    return WatchedProvision.objects.filter(organization=organization).select_related(
+        "provision__document__platform"
+    )
+
+
+@dataclass(frozen=True)
+class MonitorButtonState:
+    """What the "Start monitoring" control on a platform or provision page shows."""
+
+    organization: Organization | None
+    watches_provision: bool
+    is_tracked: bool
+    quota: Quota | None
+
+
+def monitor_button_state(
+    request, *, platform: Platform, provision: Provision | None
+) -> MonitorButtonState:
+    """For a signed-in member: whether their current organization already tracks this platform
+    (or, with provision-level monitoring, this provision) and whether the plan has room."""
+    organization = organization_current(request)
+    if organization is None:
+        return MonitorButtonState(None, watches_provision=False, is_tracked=False, quota=None)
+    entitlements = entitlements_for_request(request)
+    if provision is not None and entitlements.provision_monitoring:
+        is_tracked = WatchedProvision.objects.filter(
+            organization=organization, provision=provision
+        ).exists()
+        return MonitorButtonState(
+            organization,
+            watches_provision=True,
+            is_tracked=is_tracked,
+            quota=None if is_tracked else provision_quota(organization, entitlements=entitlements),
+        )
+    is_tracked = WatchedPlatform.objects.filter(
+        organization=organization, platform=platform
+    ).exists()
+    return MonitorButtonState(
+        organization,
+        watches_provision=False,
+        is_tracked=is_tracked,
+        quota=None if is_tracked else platform_quota(organization, entitlements=entitlements),
+    )

@@ -1,0 +1,80 @@
+"""The organization dashboard and the watchlist actions behind "Start monitoring"."""
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+
+from apps.accounts.tenancy import OrganizationView
+from apps.billing.entitlements import (
+    VISITOR,
+    entitlements_for_plan,
+    plan_for_organization,
+    upgrade_url,
+    usage_for_organization,
+)
+from apps.monitoring import services
+from apps.monitoring.models import WatchedPlatform, WatchedProvision
+from apps.monitoring.selectors import watched_platform_rows, watched_provisions
+
+
+class DashboardView(OrganizationView):
+    http_method_names = ["get"]
+
+    def get(self, request, org_slug):
+        plan = plan_for_organization(self.organization)
+        return render(
+            request,
+            "monitoring/dashboard.html",
+            self.page_context(
+                rows=watched_platform_rows(organization=self.organization),
+                watched_provisions=watched_provisions(organization=self.organization),
+                plan=plan,
+                entitlements=VISITOR if plan is None else entitlements_for_plan(plan),
+                usage=usage_for_organization(self.organization),
+                upgrade_url=upgrade_url(),
+            ),
+        )
+
+
+class WatchedPlatformAddView(OrganizationView):
+    def post(self, request, org_slug):
+        watched = services.watchlist_add_platform(
+            organization=self.organization,
+            platform_ref=request.POST.get("platform", ""),
+            added_by=request.user,
+        )
+        messages.success(request, f"{self.organization.name} now monitors {watched.platform}.")
+        return HttpResponseRedirect(self.return_url())
+
+
+class WatchedPlatformRemoveView(OrganizationView):
+    def post(self, request, org_slug, watched_id):
+        watched = self.get_owned_or_404(WatchedPlatform, watched_id)
+        services.watchlist_remove_platform(
+            organization=self.organization, watched_platform_id=watched.pk
+        )
+        messages.success(request, f"Stopped monitoring {watched.platform}.")
+        return HttpResponseRedirect(self.return_url())
+
+
+class WatchedProvisionAddView(OrganizationView):
+    def post(self, request, org_slug):
+        try:
+            provision_id = int(request.POST.get("provision", ""))
+        except ValueError:
+            provision_id = 0
+        watched = services.watchlist_add_provision(
+            organization=self.organization, provision_id=provision_id, added_by=request.user
+        )
+        messages.success(request, f"{self.organization.name} now monitors “{watched.provision}”.")
+        return HttpResponseRedirect(self.return_url())
+
+
+class WatchedProvisionRemoveView(OrganizationView):
+    def post(self, request, org_slug, watched_id):
+        watched = self.get_owned_or_404(WatchedProvision, watched_id)
+        services.watchlist_remove_provision(
+            organization=self.organization, watched_provision_id=watched.pk
+        )
+        messages.success(request, f"Stopped monitoring “{watched.provision}”.")
+        return HttpResponseRedirect(self.return_url())
