@@ -1,0 +1,278 @@
+from django.conf import settings
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.documents.models import (
+    ArchivedSnapshot,
+    Document,
+    DocumentVersion,
+    FetchAttempt,
+    FetchOutcome,
+    ProvisionImpact,
+)
+from apps.documents.services import document_extraction_rule_update, document_snapshot
+from apps.provisions.models import Provision
+
+# Enough of a document's history to see a pattern; the full list is one click away.
+RECENT_ATTEMPTS_SHOWN = 25
+RULE_FIELDS = {"select_selectors", "remove_selectors"}
+
+
+class ReadOnlyAdminMixin:
+    """The archive is append-only: versions, snapshots and fetch records are written by the
+    pipeline and only ever read here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class FailingFilter(admin.SimpleListFilter):
+    title = "fetch health"
+    parameter_name = "health"
+
+    def lookups(self, request, model_admin):
+        threshold = settings.DOCUMENTS_FAILING_THRESHOLD
+        return [
+            ("failing", f"Failing {threshold}+ times in a row"),
+            ("erroring", "Last fetch failed"),
+            ("ok", "Last fetch succeeded"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "failing":
+            return queryset.filter(consecutive_failures__gte=settings.DOCUMENTS_FAILING_THRESHOLD)
+        if self.value() == "erroring":
+            return queryset.filter(consecutive_failures__gte=1)
+        if self.value() == "ok":
+            return queryset.filter(consecutive_failures=0)
+        return queryset
+
+
+class FetchAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = FetchAttempt
+    verbose_name_plural = f"fetch history (latest {RECENT_ATTEMPTS_SHOWN})"
+    fields = [
+        "started_at",
+        "outcome",
+        "error_kind",
+        "http_status",
+        "duration_ms",
+        "message",
+        "version",
+    ]
+    readonly_fields = fields
+    ordering = ["-started_at", "-id"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        object_id = request.resolver_match.kwargs.get("object_id")
+        latest = (
+            FetchAttempt.objects.filter(document_id=object_id)
+            .order_by("-started_at", "-id")
+            .values_list("pk", flat=True)[:RECENT_ATTEMPTS_SHOWN]
+        )
+        return queryset.filter(pk__in=list(latest)).select_related("version")
+
+
+class DocumentVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = DocumentVersion
+    fields = ["number", "kind", "captured_at", "text_sha256", "extraction_rule_version", "changes"]
+    readonly_fields = fields
+    show_change_link = True
+    ordering = ["-number"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("document__platform")
+
+    @admin.display(description="diff")
+    def changes(self, obj: DocumentVersion):
+        if obj.number <= 1:
+            return "—"
+        url = reverse(
+            "documents:version_diff",
+            kwargs={
+                "platform_slug": obj.document.platform.slug,
+                "document_slug": obj.document.slug,
+                "from_number": obj.number - 1,
+                "to_number": obj.number,
+            },
+        )
+        return format_html('<a href="{}">v{} → v{}</a>', url, obj.number - 1, obj.number)
+
+
+@admin.register(Document)
+class DocumentAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "title",
+        "platform",
+        "record_id",
+        "is_monitored",
+        "last_verified_at",
+        "next_fetch_at",
+        "failures_in_a_row",
+    ]
+    list_filter = [FailingFilter, "is_monitored", "doc_type", "platform"]
+    list_select_related = ["platform"]
+    search_fields = ["title", "record_id", "source_url", "platform__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["platform"]
+    actions = ["snapshot_now"]
+    inlines = [DocumentVersionInline, FetchAttemptInline]
+    readonly_fields = [
+        "record_id",
+        "extraction_rule_version",
+        "first_tracked_at",
+        "last_verified_at",
+        "next_fetch_at",
+        "consecutive_failures",
+        "fetch_lease_until",
+        "etag",
+        "last_modified",
+        "last_raw_sha256",
+        "provisions_flagged",
+    ]
+    fieldsets = [
+        (None, {"fields": ["platform", "title", "slug", "doc_type", "record_id"]}),
+        (
+            "Fetching and extraction",
+            {
+                "fields": [
+                    "source_url",
+                    "is_monitored",
+                    "fetch_interval_hours",
+                    "select_selectors",
+                    "remove_selectors",
+                    "extraction_rule_version",
+                    "stated_last_updated",
+                ]
+            },
+        ),
+        (
+            "Pipeline state",
+            {
+                "fields": [
+                    "first_tracked_at",
+                    "last_verified_at",
+                    "next_fetch_at",
+                    "consecutive_failures",
+                    "fetch_lease_until",
+                    "etag",
+                    "last_modified",
+                    "last_raw_sha256",
+                ]
+            },
+        ),
+        ("Curator review", {"fields": ["provisions_flagged"]}),
+    ]
+
+    @admin.display(description="failures in a row", ordering="consecutive_failures")
+    def failures_in_a_row(self, obj: Document):
+        if obj.consecutive_failures >= settings.DOCUMENTS_FAILING_THRESHOLD:
+            return format_html("<strong>⚠ {}</strong>", obj.consecutive_failures)
+        return obj.consecutive_failures
+
+    @admin.display(description="provisions flagged by document changes")
+    def provisions_flagged(self, obj: Document):
+        flagged = Provision.objects.filter(document=obj, needs_review=True).order_by("title")
+        if not flagged:
+            return "None"
+        return format_html_join(
+            "",
+            '<p><a href="{}">{}</a> ({})<br><span style="white-space: pre-wrap">{}</span></p>',
+            (
+                (
+                    reverse("admin:provisions_provision_change", args=[provision.pk]),
+                    provision.title,
+                    provision.record_id,
+                    provision.review_reason,
+                )
+                for provision in flagged
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change and RULE_FIELDS.intersection(form.changed_data):
+            # Through the service, so the rule version goes up and the next differing text is
+            # recorded as a technical re-extraction rather than a change at the source.
+            stored = document_extraction_rule_update(
+                document=Document.objects.get(pk=obj.pk),
+                select_selectors=obj.select_selectors,
+                remove_selectors=obj.remove_selectors,
+            )
+            obj.extraction_rule_version = stored.extraction_rule_version
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Snapshot the selected documents now")
+    def snapshot_now(self, request, queryset):
+        for document in queryset:
+            run = document_snapshot(document=document)
+            if run.attempt is None:
+                self.message_user(
+                    request, f"{document.record_id}: being fetched elsewhere", messages.WARNING
+                )
+            elif run.attempt.outcome == FetchOutcome.ERROR:
+                self.message_user(
+                    request,
+                    f"{document.record_id}: {run.attempt.error_kind}: {run.attempt.message}",
+                    messages.ERROR,
+                )
+            else:
+                self.message_user(
+                    request, f"{document.record_id}: {run.attempt.get_outcome_display()}"
+                )
+
+
+class ProvisionImpactInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ProvisionImpact
+    fields = ["provision", "status", "similarity", "closest_passage"]
+    readonly_fields = fields
+
+
+@admin.register(DocumentVersion)
+class DocumentVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["document", "number", "kind", "captured_at", "text_sha256", "archive_url"]
+    list_filter = ["kind"]
+    list_select_related = ["document"]
+    search_fields = ["document__title", "document__record_id", "text_sha256"]
+    date_hierarchy = "captured_at"
+    inlines = [ProvisionImpactInline]
+
+
+@admin.register(ArchivedSnapshot)
+class ArchivedSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "sha256",
+        "size",
+        "content_type",
+        "fetched_at",
+        "last_verified_at",
+        "last_verification_ok",
+    ]
+    list_filter = ["last_verification_ok", "content_type"]
+    search_fields = ["sha256", "final_url"]
+    date_hierarchy = "fetched_at"
+
+
+@admin.register(FetchAttempt)
+class FetchAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "document",
+        "started_at",
+        "outcome",
+        "error_kind",
+        "http_status",
+        "duration_ms",
+        "message",
+    ]
+    list_filter = ["outcome", "error_kind"]
+    list_select_related = ["document"]
+    search_fields = ["document__title", "document__record_id", "message"]
+    date_hierarchy = "started_at"

@@ -1,0 +1,108 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from apps.documents.diffing import change_summary_build, sections_split, text_diff
+from tests.documents.pipeline_helpers import corpus_bytes
+from tests.factories import DocumentFactory, DocumentVersionFactory
+
+
+def test_sections_are_keyed_by_heading_without_their_numbers():
+    sections = sections_split(
+        "Intro text\n\n## 1. Data we collect\nA\n\nFees\n====\nB\n\n## 1. Data we collect\nC"
+    )
+    assert [(s.key, s.body) for s in sections] == [
+        ("", "Intro text"),
+        ("data we collect", "A"),
+        ("fees", "B"),
+        ("data we collect (2)", "C"),
+    ]
+
+
+def test_summary_names_sections_added_removed_renumbered_and_reworded():
+    old = "# Terms\n\n## 1. Fees\nYou pay monthly.\n\n## 2. Refunds\nNo refunds at all.\n"
+    new = "# Terms\n\n## 1. Scope\nThese terms cover the app.\n\n## 2. Fees\nYou pay every year.\n"
+    summary = change_summary_build(old, new)
+    assert summary["sections_added"] == ["1. Scope"]
+    assert summary["sections_removed"] == ["2. Refunds"]
+    assert summary["sections_reworded"] == [
+        {"heading": "2. Fees", "words_added": 2, "words_removed": 1}
+    ]
+    assert summary["words_added"] == 2 + 6
+    assert summary["words_removed"] == 1 + 5
+
+
+def test_real_revision_summary_mistral():
+    old = corpus_bytes("mistral-ai__terms-of-service", "v004.md").decode()
+    new = corpus_bytes("mistral-ai__terms-of-service", "v005.md").decode()
+    summary = change_summary_build(old, new)
+    assert "5. Your use of Our Services" in summary["sections_added"]
+    assert "5. Our Services" in summary["sections_removed"]
+    reworded = {item["heading"]: item for item in summary["sections_reworded"]}
+    assert reworded["Definitions"]["words_removed"] > 100
+
+
+def test_a_one_phrase_change_is_marked_word_by_word():
+    old = corpus_bytes("tiktok__privacy-policy", "v001.md").decode()
+    new = corpus_bytes("tiktok__privacy-policy", "v002.md").decode()
+    hunks = text_diff(old, new)
+    inserted = [
+        text
+        for hunk in hunks
+        for line in hunk.lines
+        for operation, text in line.segments
+        if operation == "insert" and line.kind == "replace"
+    ]
+    assert any("13 years old in Florida" in text for text in inserted)
+
+
+@pytest.fixture
+def two_versions(db):
+    document = DocumentFactory()
+    DocumentVersionFactory(document=document, number=1, text="# Terms\n\nWe keep your data.")
+    DocumentVersionFactory(
+        document=document,
+        number=2,
+        text="# Terms\n\nWe keep your data <script>alert('x')</script> forever.",
+    )
+    return document
+
+
+def diff_url(document, old, new):
+    return reverse(
+        "documents:version_diff",
+        kwargs={
+            "platform_slug": document.platform.slug,
+            "document_slug": document.slug,
+            "from_number": old,
+            "to_number": new,
+        },
+    )
+
+
+def test_diff_page_escapes_the_text_before_marking_changes(
+    client, two_versions, django_assert_max_num_queries
+):
+    url = diff_url(two_versions, 1, 2)
+    assert url.endswith("/changes/1...2/")
+    with django_assert_max_num_queries(3):
+        response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>alert" not in html
+    assert re.search(
+        r"<ins>[^<]*&lt;script&gt;alert\(&#x27;x&#x27;\)&lt;/script&gt;[^<]*</ins>", html
+    )
+    assert "<del>data.</del>" in html
+    assert "Changes from version 1 to version 2" in html
+
+
+@pytest.mark.parametrize(("old", "new"), [(1, 3), (2, 1), (1, 1), (0, 2)])
+def test_diff_page_with_bad_version_numbers_is_404(client, two_versions, old, new):
+    assert client.get(diff_url(two_versions, old, new)).status_code == 404
+
+
+def test_diff_page_of_an_unknown_document_is_404(client, two_versions):
+    url = diff_url(two_versions, 1, 2).replace(two_versions.slug, "no-such-document")
+    assert client.get(url).status_code == 404
