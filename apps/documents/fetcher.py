@@ -15,6 +15,7 @@ is treated as an attempt to reach our own network (SSRF):
 Failures raise ``FetchError`` with a kind the caller uses to decide whether to retry.
 """
 
+import contextlib
 import email.utils
 import http.client
 import ipaddress
@@ -191,11 +192,12 @@ def _open_pinned_socket(host: str, port: int, *, timeout: float, check: bool) ->
 
 class _PinnedConnectionMixin:
     """Replaces urllib3's own resolve-and-connect, which would do a second, unchecked lookup.
-    Keeps the (TLS-wrapped) socket: http.client drops ``sock`` from a connection that will
-    close, while the response still reads from it and the body deadline must still apply."""
+    Keeps the (TLS-wrapped) socket for ``abort``: http.client drops ``sock`` from a connection
+    that will close while the response still reads from it."""
 
     check_addresses: bool = True
     connected_socket: socket.socket | None = None
+    aborted: bool = False
 
     def _new_conn(self) -> socket.socket:
         return _open_pinned_socket(
@@ -205,6 +207,14 @@ class _PinnedConnectionMixin:
     def connect(self) -> None:
         super().connect()
         self.connected_socket = self.sock
+
+    def abort(self) -> None:
+        """Cut the connection from the total deadline's watchdog thread: read timeouts alone
+        let a server that drips its headers or body run past the deadline."""
+        self.aborted = True
+        if self.connected_socket is not None:
+            with contextlib.suppress(OSError):
+                self.connected_socket.shutdown(socket.SHUT_RDWR)
 
 
 class _PinnedHTTPConnection(_PinnedConnectionMixin, urllib3.connection.HTTPConnection):
@@ -463,14 +473,10 @@ def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None
 class _Exchange:
     connection: _PinnedHTTPConnection | _PinnedHTTPSConnection
     response: urllib3.response.HTTPResponse
-
-    def set_read_timeout(self, seconds: float) -> None:
-        sock = self.connection.connected_socket
-        # http.client really closes the socket once it has read the whole body.
-        if sock is not None and sock.fileno() != -1:
-            sock.settimeout(seconds)
+    watchdog: threading.Timer
 
     def close(self) -> None:
+        self.watchdog.cancel()
         self.response.close()
         self.connection.close()
 
@@ -488,6 +494,9 @@ def _send(
         connection = _PinnedHTTPConnection(target.host, target.port, timeout=timeout)
     allowed_hosts = {host.lower() for host in settings.FETCHER_ALLOWED_HOSTS}
     connection.check_addresses = target.host not in allowed_hosts
+    watchdog = threading.Timer(deadline.cap(limits.total_timeout), connection.abort)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         connection.request(
             "GET",
@@ -497,11 +506,13 @@ def _send(
             decode_content=False,
         )
         connection.timeout = deadline.cap(limits.read_timeout)
-        return _Exchange(connection, connection.getresponse())
+        return _Exchange(connection, connection.getresponse(), watchdog)
     except FetchError:
+        watchdog.cancel()
         connection.close()
         raise
     except (OSError, http.client.HTTPException, urllib3.exceptions.HTTPError) as exc:
+        watchdog.cancel()
         connection.close()
         raise _transport_error(target, exc, deadline) from exc
 
@@ -511,9 +522,9 @@ def _transport_error(target: _Target, exc: Exception, deadline: _Deadline) -> Fe
         return FetchError(
             FetchErrorKind.REFUSED, f"TLS certificate of {target.host} not valid: {exc}"
         )
+    if deadline.has_passed():
+        return deadline.exceeded()
     if isinstance(exc, TimeoutError | urllib3.exceptions.TimeoutError):
-        if deadline.has_passed():
-            return deadline.exceeded()
         return FetchError(FetchErrorKind.TRANSIENT, f"timed out fetching {target.url}")
     return FetchError(FetchErrorKind.TRANSIENT, f"network error fetching {target.url}: {exc}")
 
@@ -610,9 +621,6 @@ def _read_body(
     received = 0
     try:
         while True:
-            # read1 returns what one recv gives, so a server that drips bytes still meets the
-            # total deadline rather than restarting the read timeout on every byte.
-            exchange.set_read_timeout(deadline.cap(limits.read_timeout))
             chunk = exchange.response.read1(CHUNK_SIZE, decode_content=False)
             if not chunk:
                 break
@@ -627,6 +635,9 @@ def _read_body(
                         f"decoded body of {target.url} passes {limits.max_bytes} bytes after "
                         f"{received} {encoding} bytes (decompression bomb?)",
                     )
+        if exchange.connection.aborted:
+            # The watchdog's shutdown reads as a normal end of a body without a length.
+            raise deadline.exceeded()
         decoder.finish()
     except (OSError, http.client.HTTPException, urllib3.exceptions.HTTPError) as exc:
         raise _transport_error(target, exc, deadline) from exc

@@ -4,6 +4,7 @@ deadlines, conditional requests, politeness. Address (SSRF) checks: test_fetcher
 import gzip
 import socket
 import ssl
+import threading
 import time
 import tracemalloc
 import zlib
@@ -299,6 +300,36 @@ def test_a_dripping_body_is_cut_at_the_total_deadline(corpus_server, settings):
 
     assert error.kind == FetchErrorKind.TRANSIENT
     assert "total deadline of 0.5 s exceeded" in error.message
+
+
+def test_a_server_dripping_its_headers_is_cut_at_the_total_deadline(corpus_server, settings):
+    settings.FETCHER_TOTAL_TIMEOUT = 0.5
+    settings.FETCHER_READ_TIMEOUT = 1.0
+    header_lines_sent = []
+
+    def drip_headers(listener: socket.socket) -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+            for _ in range(100):  # five seconds' worth, each line well within the read timeout
+                time.sleep(0.05)
+                try:
+                    connection.sendall(b"X-Slow: x\r\n")
+                except OSError:
+                    return
+                header_lines_sent.append(1)
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        server = threading.Thread(target=drip_headers, args=(listener,), daemon=True)
+        server.start()
+        error = fetch_error(f"http://127.0.0.1:{listener.getsockname()[1]}/terms")
+        server.join(timeout=5)
+
+    assert error.kind == FetchErrorKind.TRANSIENT
+    assert "total deadline of 0.5 s exceeded" in error.message
+    # The fetcher hung up at its deadline, not after the server's five seconds.
+    assert len(header_lines_sent) < 40
 
 
 def test_an_unreachable_host_is_transient(corpus_server):
