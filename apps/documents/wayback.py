@@ -36,9 +36,7 @@ class CaptureStatus:
     message: str = ""
 
 
-_http = urllib3.PoolManager(
-    timeout=urllib3.Timeout(connect=10.0, read=30.0), retries=False, redirect=False
-)
+_http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=10.0, read=30.0), retries=False)
 
 
 def _endpoint() -> str:
@@ -54,10 +52,15 @@ def _request(method: str, path: str, fields: dict | None = None) -> dict:
     try:
         if method == "POST":
             response = _http.request_encode_body(
-                "POST", _endpoint() + path, fields=fields, headers=headers, encode_multipart=False
+                "POST",
+                _endpoint() + path,
+                fields=fields,
+                headers=headers,
+                encode_multipart=False,
+                redirect=False,
             )
         else:
-            response = _http.request("GET", _endpoint() + path, headers=headers)
+            response = _http.request("GET", _endpoint() + path, headers=headers, redirect=False)
     except urllib3.exceptions.HTTPError as error:
         raise WaybackError(f"Save Page Now unreachable: {error}") from error
     if response.status != 200:
