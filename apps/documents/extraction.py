@@ -106,7 +106,11 @@ def _html_to_markdown(
     for selector in select:
         if not _select(soup, selector, limit=1):
             raise ExtractionError(f"selector {selector!r} matches nothing on the page")
-    parts = [_converter.convert_soup(element) for element in _outermost(soup, select)]
+    try:
+        parts = [_converter.convert_soup(element) for element in _outermost(soup, select)]
+    except RecursionError as exc:
+        # markdownify recurses per element; real documents nest a few dozen levels deep.
+        raise ExtractionError("the page is nested too deeply to convert") from exc
     return "\n\n".join(parts)
 
 

@@ -235,6 +235,14 @@ def test_empty_or_near_empty_pages_are_errors(body):
         extract_text(body, "text/html", select=[], remove=[])
 
 
+@pytest.mark.parametrize("select", [["body"], []])
+def test_absurdly_deep_nesting_is_an_error_not_a_crash(select):
+    html = f"<html><body>{'<div>' * 1000}{PARAGRAPH}{'</div>' * 1000}</body></html>"
+
+    with pytest.raises(ExtractionError):
+        extract_text(html.encode(), "text/html", select=select, remove=[])
+
+
 def test_the_near_empty_threshold_is_a_setting(settings):
     html = b"<html><body><main><p>" + b"Short terms. " * 10 + b"</p></main></body></html>"
 
