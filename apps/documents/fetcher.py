@@ -157,8 +157,10 @@ def _resolve(host: str, port: int) -> list[tuple[int, tuple]]:
     """(family, sockaddr) for every address ``host`` resolves to."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError) as exc:
+    except socket.gaierror as exc:
         raise FetchError(FetchErrorKind.TRANSIENT, f"cannot resolve {host}: {exc}") from exc
+    except UnicodeError as exc:  # a label the IDNA codec rejects, such as one too long
+        raise FetchError(FetchErrorKind.REFUSED, f"malformed host name {host!r}") from exc
     addresses = [(family, sockaddr) for family, _, _, _, sockaddr in infos]
     if not addresses:
         raise FetchError(FetchErrorKind.TRANSIENT, f"{host} resolves to no address")
@@ -310,6 +312,8 @@ def _parse_target(url: str) -> _Target:
             raise FetchError(FetchErrorKind.REFUSED, f"malformed host name in {url!r}") from exc
     if not host or any(char in host for char in " %/\\"):
         raise FetchError(FetchErrorKind.REFUSED, f"malformed URL {url!r}: no valid host")
+    if port == 0:
+        raise FetchError(FetchErrorKind.REFUSED, f"malformed URL {url!r}: port 0")
     port = port or (443 if scheme == "https" else 80)
     path = quote(parts.path or "/", safe=_SAFE_PATH_CHARS)
     query = quote(parts.query, safe=_SAFE_QUERY_CHARS)

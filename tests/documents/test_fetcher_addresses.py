@@ -195,6 +195,8 @@ def test_the_allowed_hosts_setting_is_the_only_way_to_a_local_server(corpus_serv
         "http:///terms",
         "http://[::1/",
         "http://docs.example.test:99999/",
+        "http://docs.example.test:0/",
+        f"http://{'a' * 64}.example.test/",  # a DNS label longer than 63 characters
         "http://user:secret@docs.example.test/",
         "http://docs.example.test/\r\nX-Injected: 1",
         "http://exa mple.test/",
