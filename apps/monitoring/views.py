@@ -43,7 +43,7 @@ class WatchedPlatformAddView(OrganizationView):
             platform_ref=request.POST.get("platform", ""),
             added_by=request.user,
         )
-        messages.success(request, f"{self.organization.name} now monitors {watched.platform}.")
+        messages.success(request, f"Monitoring {watched.platform} for {self.organization.name}.")
         return HttpResponseRedirect(self.return_url())
 
 
@@ -66,7 +66,7 @@ class WatchedProvisionAddView(OrganizationView):
         watched = services.watchlist_add_provision(
             organization=self.organization, provision_id=provision_id, added_by=request.user
         )
-        messages.success(request, f"{self.organization.name} now monitors “{watched.provision}”.")
+        messages.success(request, f"Monitoring “{watched.provision}” for {self.organization.name}.")
         return HttpResponseRedirect(self.return_url())
 
 

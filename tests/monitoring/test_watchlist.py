@@ -120,7 +120,9 @@ def test_start_monitoring_from_a_platform_page():
         client, add_url, {"platform": platform.slug, "next": page}, form_page=page, follow=True
     )
     assert response.redirect_chain[-1][0] == page
-    assert f"now monitors {platform.name}" in response.content.decode()
+    assert (
+        escape(f"Monitoring {platform.name} for {organization.name}.") in response.content.decode()
+    )
     assert WatchedPlatform.objects.filter(organization=organization, platform=platform).exists()
     assert escape(f"{organization.name} monitors {platform.name}.") in response.content.decode()
 
