@@ -111,10 +111,7 @@ class ProvisionAdmin(SimpleHistoryAdmin):
         "document__record_id",
         "document__platform__name",
     ]
-    autocomplete_fields = ["clause_type", "categories", "regulations"]
-    # Documents and their versions are administered by apps.documents; a raw ID keeps this admin
-    # independent of how that one is configured.
-    raw_id_fields = ["document", "cited_version"]
+    autocomplete_fields = ["document", "cited_version", "clause_type", "categories", "regulations"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["record_id", "status", "published_at", "created_at", "updated_at"]
     inlines = [ProvisionAgencyInline, FAQEntryInline]

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.billing",
     "apps.monitoring",
+    "apps.catalog_demo",
 ]
 
 MIDDLEWARE = [

@@ -237,17 +237,25 @@ def test_admin_actions_move_a_provision_to_published(curator, curator_client, ci
     assert cited_provision.history.first().history_user == curator
 
 
-def test_provision_autocomplete_sources_answer(curator_client):
-    CategoryFactory(name="Data rights")
+@pytest.mark.parametrize(
+    "field_name, make, term",
+    [
+        ("categories", lambda: CategoryFactory(name="Data rights"), "Data rights"),
+        ("document", lambda: DocumentFactory(title="Acme Terms of Service"), "Acme Terms"),
+        ("regulations", lambda: RegulationFactory(name="Colorado AI Act"), "Colorado"),
+    ],
+)
+def test_provision_autocomplete_fields_answer(curator_client, field_name, make, term):
+    make()
     response = curator_client.get(
         reverse("admin:autocomplete"),
         {
-            "term": "data",
+            "term": term,
             "app_label": "provisions",
             "model_name": "provision",
-            "field_name": "categories",
+            "field_name": field_name,
         },
     )
 
     assert response.status_code == 200
-    assert "Data rights" in response.content.decode()
+    assert response.json()["results"], response.content
