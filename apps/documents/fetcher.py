@@ -188,6 +188,9 @@ def _open_pinned_socket(host: str, port: int, *, timeout: float, check: bool) ->
             sock.close()
             error = exc
             continue
+        except BaseException:
+            sock.close()
+            raise
         return sock
     raise FetchError(FetchErrorKind.TRANSIENT, f"cannot connect to {host}:{port}: {error}")
 
