@@ -156,6 +156,11 @@ CELERY_BEAT_SCHEDULE = {
 # Wayback captures wait on a slow external service under a rate limit: their own queue keeps
 # them from delaying document fetches (`celery worker -Q celery,wayback`, see the Procfile).
 CELERY_TASK_ROUTES = {"apps.documents.tasks.wayback_capture": {"queue": "wayback"}}
+# Redis hands a task whose worker died unacknowledged to another worker after the visibility
+# timeout, which must exceed the longest countdown a task is queued with (an hour of backoff).
+CELERY_BROKER_TRANSPORT_OPTIONS = env.json(
+    "CELERY_BROKER_TRANSPORT_OPTIONS", default={"visibility_timeout": 3600}
+)
 
 # Document pipeline scheduling (apps/documents/services.py).
 DOCUMENTS_DISPATCH_BATCH = env.int("DOCUMENTS_DISPATCH_BATCH", default=50)
