@@ -198,3 +198,14 @@ def test_account_pages_use_the_site_layout():
         assert 'class="site-header"' in html
         assert '<label for="id_' in html
         assert "<title>" in html and "· ConductAtlas</title>" in html
+
+
+def test_logout_is_a_post():
+    user = UserFactory()
+    client = csrf_client(user)
+    page = client.get("/accounts/logout/")
+    assert b"Do you want to log out" in page.content
+    assert "_auth_user_id" in client.session
+
+    csrf_post(client, "/accounts/logout/", form_page="/accounts/logout/")
+    assert "_auth_user_id" not in client.session

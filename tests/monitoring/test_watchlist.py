@@ -205,3 +205,38 @@ def test_a_malformed_provision_id_is_a_clear_message():
     assert response.status_code == 200
     assert "not in the catalog" in response.content.decode()
     assert not WatchedProvision.objects.exists()
+
+
+def test_stop_monitoring_over_http():
+    user, organization = member_on_plan("professional")
+    platform_watch = watchlist_add_platform(
+        organization=organization, platform_ref=PlatformFactory().slug
+    )
+    provision_watch = watchlist_add_provision(
+        organization=organization, provision_id=ProvisionFactory().pk
+    )
+    client = csrf_client(user)
+    dashboard = organization.get_absolute_url()
+
+    for name, watched in (
+        ("monitoring:platform_remove", platform_watch),
+        ("monitoring:provision_remove", provision_watch),
+    ):
+        url = reverse(name, kwargs={"org_slug": organization.slug, "watched_id": watched.pk})
+        assert client.get(url).status_code == 405
+        assert csrf_post(client, url, form_page=dashboard)["Location"] == dashboard
+    assert not WatchedPlatform.objects.exists()
+    assert not WatchedProvision.objects.exists()
+
+
+def test_the_monitor_button_costs_a_constant_number_of_queries(django_assert_max_num_queries):
+    user, organization = member_on_plan("professional")
+    client = csrf_client(user)
+    page = _platform_url(PlatformFactory())
+    client.get(page)
+    with django_assert_max_num_queries(12) as few:
+        client.get(page)
+    for platform in PlatformFactory.create_batch(10):
+        watchlist_add_platform(organization=organization, platform_ref=platform.slug)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(page)
