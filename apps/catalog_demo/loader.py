@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import models, transaction
+from django.test import override_settings
 from django.utils.text import slugify
 
 from apps.catalog_demo.data import platforms, reference
@@ -162,14 +163,17 @@ def _versions_ingest(
             document=document, text_sha256=text_fingerprint(raw.decode("utf-8"))
         ).first()
         if version is None:
-            outcome = snapshot_ingest(
-                document=document,
-                raw=raw,
-                content_type=MARKDOWN,
-                final_url=document.source_url,
-                headers={},
-                fetched_at=_at(captured),
-            )
+            # These are historical copies: a Wayback capture of today's page would misdate them,
+            # and the demo must never reach the network, whatever WAYBACK_ENABLED says.
+            with override_settings(WAYBACK_ENABLED=False):
+                outcome = snapshot_ingest(
+                    document=document,
+                    raw=raw,
+                    content_type=MARKDOWN,
+                    final_url=document.source_url,
+                    headers={},
+                    fetched_at=_at(captured),
+                )
             version = outcome.version or outcome.matched_version
             report.record(DocumentVersion, created=outcome.changed, changed=False)
         if version is None:
