@@ -1,10 +1,10 @@
 """Loads the demo catalog from the data shipped in `apps/catalog_demo/data/`.
 
-Idempotent: every row is found by its natural key (slugs; document and position for versions
-and FAQ entries) and written only when a value differs, so a second run changes nothing, adds
-no history records and keeps every record ID. Document versions go through the real archive
-pipeline (`snapshot_ingest`), fed from the corpus copies inside this package, never from
-anywhere else. Nothing here touches the network."""
+Idempotent: every row is found by its natural key (slugs; a version by its document and text
+hash; an FAQ entry by its provision and position) and written only when a value differs, so a
+second run changes nothing, adds no history records and keeps every record ID. Document
+versions go through the real archive pipeline (`snapshot_ingest`), fed from the corpus copies
+inside this package, never from anywhere else. Nothing here touches the network."""
 
 import gzip
 import json
