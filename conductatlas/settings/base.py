@@ -206,10 +206,10 @@ EXTRACTION_MIN_WORDS = env.int("EXTRACTION_MIN_WORDS", default=30)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
-
 # Axes guards the admin login only; allauth's ACCOUNT_RATE_LIMITS guard the public forms.
 AXES_WHITELIST_CALLABLE = "apps.accounts.security.is_outside_admin_site"
 AXES_RESET_ON_SUCCESS = True
+
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
 LOGGING = {
