@@ -16,6 +16,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# collectstatic gathers files here and WhiteNoise serves them; other modes serve from the apps.
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))  # noqa: F405
+
 STORAGES = {
     "default": {
         "BACKEND": env("DJANGO_FILE_STORAGE", default="django.core.files.storage.FileSystemStorage")
