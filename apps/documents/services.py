@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from apps.core.exceptions import ApplicationError
@@ -179,6 +179,15 @@ def _document_mark_ingested(*, document: Document, raw_sha: str, verified_at: da
         setattr(document, name, value)
 
 
+def _already_read(*, document: Document, raw_sha: str) -> bool:
+    """The fast path of the daily check: identical bytes read with the same rule cannot yield
+    a different text, so nothing needs extracting."""
+    return (
+        raw_sha == document.last_raw_sha256
+        and document.last_raw_rule_version == document.extraction_rule_version
+    )
+
+
 def snapshot_ingest(
     *,
     document: Document,
@@ -192,16 +201,13 @@ def snapshot_ingest(
 
     A new version is recorded only when the normalised text differs from every earlier version
     of the document (a flip back to an earlier text is not a change); it is a technical
-    re-extraction when the document's extraction rule changed since the latest version. The raw
-    bytes are archived with the version. Otherwise only "last verified" moves. Raises
-    ApplicationError (extra kind "extraction") when the body holds no usable text."""
+    re-extraction when the document's extraction rule changed since the last body was read
+    (a source change that lands in the very fetch that first applies a new rule is recorded as
+    a re-extraction too: the two cannot be told apart from one fetch). The raw bytes are
+    archived with the version. Otherwise only "last verified" moves. Raises ApplicationError
+    (extra kind "extraction") when the body holds no usable text."""
     raw_sha = raw_sha256(raw)
-    if (
-        raw_sha == document.last_raw_sha256
-        and document.last_raw_rule_version == document.extraction_rule_version
-    ):
-        # The fast path of the daily check: identical bytes read with the same rule cannot
-        # yield a different text, so nothing is extracted.
+    if _already_read(document=document, raw_sha=raw_sha):
         _document_mark_ingested(document=document, raw_sha=raw_sha, verified_at=fetched_at)
         return IngestOutcome(reason=IngestReason.SAME_RAW, raw_sha256=raw_sha)
 
@@ -225,9 +231,14 @@ def snapshot_ingest(
             reason = IngestReason.UNCHANGED if matched == latest else IngestReason.REVERTED
             return IngestOutcome(reason=reason, raw_sha256=raw_sha, matched_version=matched)
 
+        # The rule the previous body was read with: a re-extraction that found the same words
+        # already moved it on, so the next differing text is a change at the source again.
+        previous_rule = document.last_raw_rule_version or (
+            latest.extraction_rule_version if latest else None
+        )
         if latest is None:
             kind = VersionKind.FIRST_RECORD
-        elif latest.extraction_rule_version != document.extraction_rule_version:
+        elif previous_rule != document.extraction_rule_version:
             kind = VersionKind.REEXTRACTION
         else:
             kind = VersionKind.CHANGE
@@ -436,7 +447,7 @@ def document_snapshot(*, document: Document, lease_token: str | None = None) -> 
     `snapshot_ingest`. Every run leaves a FetchAttempt: fetch failures keep the fetcher's class
     (transient, blocked, gone, refused), an unusable body is an extraction failure, and failures
     in a row are counted. With `lease_token` the caller already holds the document's lease
-    (the dispatcher took it); without, one is claimed here."""
+    (the dispatcher took it); without, one is claimed here. The lease is released at the end."""
     if lease_token is None:
         lease_token = document_fetch_lease_claim(document_id=document.pk)
         if lease_token is None:
@@ -444,14 +455,19 @@ def document_snapshot(*, document: Document, lease_token: str | None = None) -> 
     elif not _lease_holds(document_id=document.pk, token=lease_token):
         return SnapshotRun(attempt=None)
     try:
-        return _snapshot_run(document=document)
-    finally:
-        Document.objects.filter(pk=document.pk, fetch_lease_token=lease_token).update(
-            fetch_lease_until=None, fetch_lease_token=""
-        )
+        return _snapshot_run(document=document, lease_token=lease_token)
+    except BaseException:
+        _lease_release(document_id=document.pk, token=lease_token)
+        raise
 
 
-def _snapshot_run(*, document: Document) -> SnapshotRun:
+def _lease_release(*, document_id: int, token: str) -> None:
+    Document.objects.filter(pk=document_id, fetch_lease_token=token).update(
+        fetch_lease_until=None, fetch_lease_token=""
+    )
+
+
+def _snapshot_run(*, document: Document, lease_token: str) -> SnapshotRun:
     started_at = timezone.now()
     clock = time.perf_counter()
     attempt = FetchAttempt(document=document, started_at=started_at)
@@ -466,51 +482,77 @@ def _snapshot_run(*, document: Document) -> SnapshotRun:
             last_modified=(document.last_modified or None) if conditional else None,
         )
         attempt.http_status = result.status
-        if result.not_modified:
-            attempt.outcome = FetchOutcome.NOT_MODIFIED
-            attempt.raw_sha256 = document.last_raw_sha256
-        else:
-            ingest = snapshot_ingest(
-                document=document,
-                raw=result.body,
-                content_type=result.headers.get("content-type") or result.content_type,
-                final_url=result.final_url,
-                headers=result.headers,
-                fetched_at=timezone.now(),
-            )
-            attempt.raw_sha256 = ingest.raw_sha256
-            attempt.version = ingest.version
-            attempt.outcome = FetchOutcome.NEW_VERSION if ingest.changed else FetchOutcome.UNCHANGED
-            attempt.message = str(ingest.reason)
     except fetcher.FetchError as error:
         attempt.outcome = FetchOutcome.ERROR
         attempt.error_kind = AttemptErrorKind(str(error.kind))
         attempt.message = error.message
         attempt.http_status = error.status
         retry_after = error.retry_after
-    except ApplicationError as error:
-        attempt.outcome = FetchOutcome.ERROR
-        attempt.error_kind = AttemptErrorKind.EXTRACTION
-        attempt.message = error.message
-    finished_at = timezone.now()
-    attempt.finished_at = finished_at
-    attempt.duration_ms = round((time.perf_counter() - clock) * 1000)
-    attempt.full_clean(exclude=["document", "version"])
-    attempt.save()
 
-    next_fetch_at = document_next_fetch_at(document=document, after=finished_at)
-    if retry_after:
-        next_fetch_at = max(next_fetch_at, finished_at + timedelta(seconds=retry_after))
-    updates: dict = {"next_fetch_at": next_fetch_at}
-    if attempt.outcome == FetchOutcome.ERROR:
-        updates["consecutive_failures"] = F("consecutive_failures") + 1
-    else:
-        updates["consecutive_failures"] = 0
-        if ingest is None:  # 304: the stored text is still the document's text
-            updates["last_verified_at"] = finished_at
-        updates["etag"] = (result.etag or "")[:500]
-        updates["last_modified"] = (result.last_modified or "")[:100]
-    Document.objects.filter(pk=document.pk).update(**updates)
+    # One transaction for everything written after the fetch: on the daily path of an
+    # unchanged document that is the whole cost beside the lease claim (SQLite commits fsync).
+    raw_sha = raw_sha256(result.body) if result is not None else ""
+    with transaction.atomic():
+        if result is not None and result.not_modified:
+            attempt.outcome = FetchOutcome.NOT_MODIFIED
+            attempt.raw_sha256 = document.last_raw_sha256
+        elif result is not None and _already_read(document=document, raw_sha=raw_sha):
+            # As snapshot_ingest would decide, but "last verified" goes into the one UPDATE below.
+            ingest = IngestOutcome(reason=IngestReason.SAME_RAW, raw_sha256=raw_sha)
+            attempt.outcome = FetchOutcome.UNCHANGED
+            attempt.raw_sha256 = raw_sha
+            attempt.message = str(ingest.reason)
+        elif result is not None:
+            try:
+                ingest = snapshot_ingest(
+                    document=document,
+                    raw=result.body,
+                    content_type=result.headers.get("content-type") or result.content_type,
+                    final_url=result.final_url,
+                    headers=result.headers,
+                    fetched_at=timezone.now(),
+                )
+            except ApplicationError as error:
+                attempt.outcome = FetchOutcome.ERROR
+                attempt.error_kind = AttemptErrorKind.EXTRACTION
+                attempt.message = error.message
+            else:
+                attempt.raw_sha256 = ingest.raw_sha256
+                attempt.version = ingest.version
+                attempt.outcome = (
+                    FetchOutcome.NEW_VERSION if ingest.changed else FetchOutcome.UNCHANGED
+                )
+                attempt.message = str(ingest.reason)
+        finished_at = timezone.now()
+        attempt.finished_at = finished_at
+        attempt.duration_ms = round((time.perf_counter() - clock) * 1000)
+        attempt.full_clean(exclude=["document", "version"])
+        attempt.save()
+
+        next_fetch_at = document_next_fetch_at(document=document, after=finished_at)
+        if retry_after:
+            next_fetch_at = max(next_fetch_at, finished_at + timedelta(seconds=retry_after))
+        updates: dict = {
+            "next_fetch_at": next_fetch_at,
+            # The lease ends with the run, unless it expired meanwhile and is someone else's.
+            "fetch_lease_until": Case(
+                When(fetch_lease_token=lease_token, then=None), default=F("fetch_lease_until")
+            ),
+            "fetch_lease_token": Case(
+                When(fetch_lease_token=lease_token, then=Value("")),
+                default=F("fetch_lease_token"),
+            ),
+        }
+        if attempt.outcome == FetchOutcome.ERROR:
+            updates["consecutive_failures"] = F("consecutive_failures") + 1
+        else:
+            updates["consecutive_failures"] = 0
+            if ingest is None or ingest.reason == IngestReason.SAME_RAW:
+                # Nothing to read: the stored text is still the document's text.
+                updates["last_verified_at"] = finished_at
+            updates["etag"] = (result.etag or "")[:500]
+            updates["last_modified"] = (result.last_modified or "")[:100]
+        Document.objects.filter(pk=document.pk).update(**updates)
     return SnapshotRun(attempt=attempt, ingest=ingest, retry_after=retry_after)
 
 

@@ -130,3 +130,17 @@ def test_the_same_bytes_for_two_documents_share_one_snapshot():
 
     assert first.snapshot == second.snapshot
     assert ArchivedSnapshot.objects.count() == 1
+
+
+def test_after_a_rule_change_verified_the_same_words_the_next_difference_is_a_change():
+    document = DocumentFactory()
+    ingest(document, corpus_bytes("zoom__terms-of-service", "v004.md"))
+    document.extraction_rule_version = 2
+    document.save()
+    assert ingest(document, corpus_bytes("zoom__terms-of-service", "v004.md")).reason == (
+        IngestReason.UNCHANGED
+    )
+
+    outcome = ingest(document, corpus_bytes("zoom__terms-of-service", "v005.md"))
+
+    assert outcome.version.kind == VersionKind.CHANGE
