@@ -101,3 +101,20 @@ def test_a_dispatched_document_is_snapshotted_by_its_task(
     assert document.versions.count() == 1
     assert document.fetch_lease_until is None
     assert document.next_fetch_at > timezone.now()
+
+
+def test_the_beat_schedule_names_registered_tasks(settings):
+    from conductatlas.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks
+
+
+def test_the_dispatch_task_queues_due_documents(django_capture_on_commit_callbacks):
+    from apps.documents.tasks import dispatch_due_documents
+
+    DocumentFactory.create_batch(2, next_fetch_at=None)
+    with django_capture_on_commit_callbacks() as queued:
+        assert dispatch_due_documents.delay().get() == 2
+    assert len(queued) == 2
