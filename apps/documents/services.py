@@ -134,12 +134,17 @@ def snapshot_get_or_create(
     *, raw: bytes, content_type: str, final_url: str, headers: dict, fetched_at: datetime
 ) -> ArchivedSnapshot:
     """The archived snapshot of these bytes, storing them on first sight. Idempotent: the same
-    bytes always give the same row and file, and an existing snapshot is never altered."""
+    bytes always give the same row and file, and an existing snapshot is never altered. A new
+    file is read back from storage and re-hashed before its row is written, so its "hash
+    verified" mark is true from the start; one that does not verify raises OSError."""
     sha256 = raw_sha256(raw)
     existing = ArchivedSnapshot.objects.filter(sha256=sha256).first()
     if existing is not None:
         return existing
     sha256, storage_name = archive_write(raw)
+    problem = archive_problem(storage_name, sha256)
+    if problem is not None:
+        raise OSError(f"Archived snapshot {sha256} did not verify after writing: {problem}")
     snapshot = ArchivedSnapshot(
         sha256=sha256,
         storage_name=storage_name,
@@ -148,6 +153,8 @@ def snapshot_get_or_create(
         final_url=final_url,
         headers={str(name): str(value) for name, value in headers.items()},
         fetched_at=fetched_at,
+        last_verified_at=timezone.now(),
+        last_verification_ok=True,
     )
     snapshot.full_clean(validate_unique=False)
     with transaction.atomic():
@@ -162,6 +169,8 @@ def snapshot_get_or_create(
                     "final_url",
                     "headers",
                     "fetched_at",
+                    "last_verified_at",
+                    "last_verification_ok",
                 )
             },
         )

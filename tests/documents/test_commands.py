@@ -33,6 +33,8 @@ def test_verify_archive_passes_on_an_intact_archive_and_records_it(capsys):
         archived("x__terms-of-service", "v001.md"),
     ]
 
+    ArchivedSnapshot.objects.update(last_verified_at=None, last_verification_ok=None)
+
     call_command("verify_archive")
 
     assert "2 snapshots verified" in capsys.readouterr().out

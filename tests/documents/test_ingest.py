@@ -144,3 +144,10 @@ def test_after_a_rule_change_verified_the_same_words_the_next_difference_is_a_ch
     outcome = ingest(document, corpus_bytes("zoom__terms-of-service", "v005.md"))
 
     assert outcome.version.kind == VersionKind.CHANGE
+
+
+def test_a_new_snapshot_is_read_back_and_verified_before_it_is_recorded():
+    outcome = ingest(DocumentFactory(), corpus_bytes("zoom__terms-of-service", "v004.md"))
+
+    assert outcome.snapshot.last_verification_ok is True
+    assert outcome.snapshot.last_verified_at is not None
