@@ -162,7 +162,7 @@ def run(corpus: Path) -> None:  # noqa: C901, PLR0915
     clock.wrap(fetcher, "fetch", "fetch")
     clock.wrap(services, "snapshot_ingest", "ingest (all below)")
     clock.wrap(services, "document_text_extract", "extract")
-    clock.wrap(services, "text_fingerprint", "normalise + hash")
+    clock.wrap(services, "normalize_text", "normalise")
     clock.wrap(services, "snapshot_get_or_create", "archive")
     clock.wrap(services, "change_summary_build", "change summary")
 

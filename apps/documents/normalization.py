@@ -93,6 +93,11 @@ def normalize_text(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
 
+def normalized_fingerprint(normalized: str) -> str:
+    """SHA-256 of an already normalised text."""
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+
+
 def text_fingerprint(text: str) -> str:
     """SHA-256 of the normalised text: equal fingerprints mean no change a reader could see."""
-    return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()
+    return normalized_fingerprint(normalize_text(text))

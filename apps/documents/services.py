@@ -33,7 +33,7 @@ from apps.documents.models import (
     ProvisionImpact,
     VersionKind,
 )
-from apps.documents.normalization import normalize_text, text_fingerprint
+from apps.documents.normalization import normalize_text, normalized_fingerprint
 from apps.provisions.models import Provision
 
 logger = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def document_text_extract(
 ) -> str:
     """The document's text as Markdown. Markdown and plain text are the text already; HTML and
     PDF go through the extractor with the document's selectors. Raises ApplicationError (extra
-    kind "extraction") when there is no usable text."""
+    kind "extraction") when the extractor finds no usable text."""
     media_type = _media_type(content_type)
     charset = _charset(content_type)
     if media_type in _TEXT_MEDIA_TYPES:
@@ -120,14 +120,17 @@ def document_text_extract(
         text = _markup_extract(
             document=document, raw=raw, media_type=media_type, charset=charset, base_url=base_url
         )
-    word_count = len(normalize_text(text).split())
+    return text
+
+
+def _require_words(normalized: str) -> None:
+    word_count = normalized.count(" ") + 1 if normalized else 0
     if word_count < MIN_DOCUMENT_WORDS:
         raise ApplicationError(
             f"The extracted text has {word_count} words (at least {MIN_DOCUMENT_WORDS} expected): "
             "an error page or a selector that no longer matches the document.",
             extra={"kind": "extraction", "words": word_count},
         )
-    return text
 
 
 def snapshot_get_or_create(
@@ -223,7 +226,9 @@ def snapshot_ingest(
     text = document_text_extract(
         document=document, raw=raw, content_type=content_type, base_url=final_url
     )
-    fingerprint = text_fingerprint(text)
+    normalized = normalize_text(text)
+    _require_words(normalized)
+    fingerprint = normalized_fingerprint(normalized)
 
     with transaction.atomic():
         # Serialises concurrent ingests of one document (PostgreSQL row lock; SQLite serialises
