@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
 
-from apps.core.selectors import catalog_figures, recent_changes, search_input_parse
+from apps.core.search import search_input_parse
+from apps.core.selectors import catalog_figures, recent_changes
 from apps.core.sitemaps import SITEMAPS
 from apps.platforms.selectors import document_by_record_id, platform_search
 from apps.provisions.selectors import (

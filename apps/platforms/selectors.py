@@ -6,7 +6,8 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from apps.core.selectors import SearchInput, count_subquery, full_text_search
+from apps.core.search import SearchInput, full_text_search
+from apps.core.selectors import count_subquery
 from apps.documents.models import Document, DocumentVersion, VersionKind
 from apps.platforms.models import Platform
 from apps.provisions.models import Provision

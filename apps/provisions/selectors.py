@@ -4,11 +4,12 @@ provisions ever leave these functions, and the compliance memo leaves only throu
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from apps.billing.entitlements import Entitlements
-from apps.core.selectors import SearchInput, count_subquery, full_text_search
+from apps.core.search import SearchInput, full_text_search
+from apps.core.selectors import count_subquery
 from apps.platforms.models import Platform
 from apps.provisions.models import (
     AnalysisArticle,
@@ -16,6 +17,7 @@ from apps.provisions.models import (
     Provision,
     ProvisionAgency,
 )
+from apps.provisions.search import PROVISION_SEARCH_FIELDS
 
 # What list pages show of a provision. The analysis and memo columns stay in the database: they
 # are large, and the memo must never be loaded where it is not meant to be shown.
@@ -103,18 +105,25 @@ class Uniqueness:
 
 
 def provision_uniqueness(*, provision: Provision) -> Uniqueness:
-    published = Provision.objects.published().filter(document__platform=OuterRef("pk"))
-    counts = (
-        Platform.objects.exclude(pk=provision.document.platform_id)
-        .filter(Exists(published))
-        .aggregate(
-            of=Count("pk"),
-            shared=Count(
-                "pk", filter=Q(Exists(published.filter(clause_type_id=provision.clause_type_id)))
-            ),
-        )
+    # Two queries, each led by the index that suits it: every platform probed through its
+    # documents for `of`, the clause type's provisions grouped by platform for `shared`. One
+    # combined query let SQLite probe the clause-type index once per platform (seconds on a
+    # catalog of 50,000 provisions).
+    platform_id = provision.document.platform_id
+    published = Provision.objects.published()
+    of = (
+        Platform.objects.exclude(pk=platform_id)
+        .filter(Exists(published.filter(document__platform=OuterRef("pk"))))
+        .count()
     )
-    return Uniqueness(shared=counts["shared"], of=counts["of"])
+    shared = (
+        published.filter(clause_type_id=provision.clause_type_id)
+        .exclude(document__platform_id=platform_id)
+        .values("document__platform_id")
+        .distinct()
+        .count()
+    )
+    return Uniqueness(shared=shared, of=of)
 
 
 def provision_peers(*, provision: Provision, limit: int = 4) -> list[Provision]:
@@ -263,10 +272,10 @@ def clause_type_provisions(*, clause_type: ClauseType) -> QuerySet[Provision]:
 
 
 def provision_search(*, search: SearchInput) -> QuerySet[Provision]:
-    """Published provisions matching the query in their title, summary or clause text. The memo
-    fields are deliberately not searched: a match there would reveal locked content."""
+    """Published provisions matching the query in their title, summary or clause text (never
+    in the memo)."""
     return full_text_search(
-        provision_cards(), fields=("title", "summary", "clause_text"), search=search
+        provision_cards(), fields=PROVISION_SEARCH_FIELDS, search=search
     ).order_by("-search_rank", "-severity", "title", "pk")
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from apps.core.selectors import MAX_QUERY_LENGTH, search_input_parse
+from apps.core.search import MAX_QUERY_LENGTH, search_input_parse
 from apps.provisions.models import ProvisionStatus
 from tests.factories import PlatformFactory, ProvisionFactory
 

@@ -1,0 +1,130 @@
+"""How fast the public pages are on a large catalog, relative to the framework itself.
+
+Builds a catalog (by default 1,000 platforms and 50,000 provisions) in a throw-away database
+(SQLite in a temporary folder, or with --database-url a scratch database created next to the one
+named and dropped afterwards, as the test runner does), then requests the provision, platform
+and search pages and a minimal Django view through the same process, middleware and test
+client, and prints the median time per request of each and its ratio to the minimal view.
+
+    .venv/bin/python benchmarks/pages.py [--platforms 1000] [--provisions 50000] [--requests 30]
+        [--database-url postgres://postgres@127.0.0.1:5432/conductatlas]
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def minimal_view(request):
+    from django.http import HttpResponse
+
+    return HttpResponse("ok")
+
+
+def median_ms(client, url: str, *, requests: int) -> float:
+    for _ in range(3):  # warm caches, connections and template loading
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+    timings = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--platforms", type=int, default=1000)
+    parser.add_argument("--provisions", type=int, default=50000)
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
+    parser.add_argument(
+        "--database-url",
+        help="a server database to benchmark on; a scratch test_<name> database is used",
+    )
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="conductatlas-bench-"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "conductatlas.settings.test"
+    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["DJANGO_MEDIA_ROOT"] = str(workdir / "media")
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    sys.path.insert(0, str(REPO))
+    try:
+        run(args)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(args) -> None:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.urls import include, path
+
+    # The minimal view sits in front of the real URLs, so both go through the same stack.
+    module = sys.modules[__name__]
+    module.urlpatterns = [
+        path("__minimal__/", minimal_view),
+        path("", include("conductatlas.urls")),
+    ]
+    settings.ROOT_URLCONF = __name__
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+    if connection.vendor == "sqlite":
+        # A file, like the embedded mode's database, rather than the test runner's in-memory one.
+        connection.settings_dict["TEST"]["NAME"] = connection.settings_dict["NAME"]
+    database_name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, serialize=False
+    )
+    try:
+        measure(args)
+    finally:
+        connection.creation.destroy_test_db(database_name, verbosity=0)
+
+
+def measure(args) -> None:
+    from django.db import connection
+    from django.test import Client
+
+    from apps.provisions.models import Provision
+    from tests.pages.bulk_catalog import build_catalog
+
+    started = time.perf_counter()
+    build_catalog(platforms=args.platforms, provisions=args.provisions)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    print(
+        f"catalog: {args.platforms:,} platforms, {args.provisions:,} provisions "
+        f"(built in {time.perf_counter() - started:.1f} s, {connection.vendor})"
+    )
+
+    published = Provision.objects.published().select_related("document__platform")
+    provision = published.order_by("pk")[published.count() // 2]
+    pages = {
+        "minimal view": "/__minimal__/",
+        "provision page": provision.get_absolute_url(),
+        "platform page": provision.document.platform.get_absolute_url(),
+        "search page": "/search/?q=arbitration+licence",
+    }
+    client = Client()
+    results = {name: median_ms(client, url, requests=args.requests) for name, url in pages.items()}
+    baseline = results["minimal view"]
+    print(f"median of {args.requests} requests each:")
+    for name, ms in results.items():
+        print(f"  {name:<15} {ms:8.2f} ms   {ms / baseline:6.1f}x minimal view")
+
+
+if __name__ == "__main__":
+    main()
