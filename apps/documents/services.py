@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.core.exceptions import ApplicationError
@@ -548,14 +548,8 @@ def _snapshot_run(*, document: Document, lease_token: str) -> SnapshotRun:
             next_fetch_at = max(next_fetch_at, finished_at + timedelta(seconds=retry_after))
         updates: dict = {
             "next_fetch_at": next_fetch_at,
-            # The lease ends with the run, unless it expired meanwhile and is someone else's.
-            "fetch_lease_until": Case(
-                When(fetch_lease_token=lease_token, then=None), default=F("fetch_lease_until")
-            ),
-            "fetch_lease_token": Case(
-                When(fetch_lease_token=lease_token, then=Value("")),
-                default=F("fetch_lease_token"),
-            ),
+            "fetch_lease_until": None,
+            "fetch_lease_token": "",
         }
         if attempt.outcome == FetchOutcome.ERROR:
             updates["consecutive_failures"] = F("consecutive_failures") + 1
@@ -566,7 +560,9 @@ def _snapshot_run(*, document: Document, lease_token: str) -> SnapshotRun:
                 updates["last_verified_at"] = finished_at
             updates["etag"] = (result.etag or "")[:500]
             updates["last_modified"] = (result.last_modified or "")[:100]
-        Document.objects.filter(pk=document.pk).update(**updates)
+        # The lease holder owns the schedule: had this run outlived its lease, whoever holds
+        # it now writes the schedule and ends that lease.
+        Document.objects.filter(pk=document.pk, fetch_lease_token=lease_token).update(**updates)
     return SnapshotRun(attempt=attempt, ingest=ingest, retry_after=retry_after)
 
 
