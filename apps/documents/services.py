@@ -289,7 +289,10 @@ def snapshot_ingest(
         if settings.WAYBACK_ENABLED and kind != VersionKind.REEXTRACTION:
             from apps.documents.tasks import wayback_capture
 
-            wayback_capture.delay_on_commit(version.pk)
+            # Like delay_on_commit, but robust: a capture that cannot be queued (or, run eagerly,
+            # fails) is logged and must not undo or fail the snapshot just committed.
+            version_id = version.pk
+            transaction.on_commit(lambda: wayback_capture.delay(version_id), robust=True)
     return IngestOutcome(
         reason=IngestReason(kind), raw_sha256=raw_sha, version=version, snapshot=snapshot
     )

@@ -106,3 +106,23 @@ def test_snapshot_all_fetches_every_monitored_document(corpus_server):
 def test_snapshot_command_rejects_bad_arguments_clearly(arguments, message):
     with pytest.raises(CommandError, match=message):
         call_command("snapshot", *arguments)
+
+
+def test_the_hourly_task_verifies_the_least_recently_verified_snapshots(settings):
+    from apps.documents.tasks import verify_archive_batch
+
+    settings.DOCUMENTS_VERIFY_BATCH = 1
+    stale, fresh = (
+        archived("zoom__terms-of-service", "v004.md"),
+        archived("x__terms-of-service", "v001.md"),
+    )
+    ArchivedSnapshot.objects.filter(pk=stale.pk).update(last_verified_at=None)
+    default_storage.delete(stale.storage_name)
+
+    assert verify_archive_batch.delay().get() == 1
+
+    stale.refresh_from_db()
+    fresh_before = fresh.last_verified_at
+    fresh.refresh_from_db()
+    assert stale.last_verification_ok is False
+    assert fresh.last_verified_at == fresh_before

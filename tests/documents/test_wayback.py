@@ -151,3 +151,16 @@ def test_captures_run_on_their_own_rate_limited_queue(settings):
     route = celery_app.amqp.router.route({}, wayback_capture.name)
     assert route["queue"].name == "wayback"
     assert wayback_capture.rate_limit == settings.WAYBACK_RATE_LIMIT
+
+
+def test_a_failing_capture_never_fails_the_snapshot(
+    save_page_now, django_capture_on_commit_callbacks
+):
+    save_page_now.fail_with = 500
+    document = DocumentFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = ingest(document, "v004.md")
+
+    assert outcome.version.pk is not None
+    assert document.versions.count() == 1
