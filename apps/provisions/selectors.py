@@ -221,20 +221,22 @@ class FaqItem:
 
 def provision_faq(*, provision: Provision) -> list[FaqItem]:
     """The questions a reader is most likely to ask about the clause, followed by the curated
-    ones. Answers come from the public analysis only, never from the memo."""
+    ones. Answers come from the public analysis only, never from the memo. A standard question
+    a curator has already written an answer for is not asked twice."""
     platform_name = provision.document.platform.name
-    items = [
+    curated = [
+        FaqItem(question=entry.question, answer=entry.answer)
+        for entry in provision.faq_entries.all()
+    ]
+    asked = {_question_key(item.question) for item in curated}
+    opening = [
         FaqItem(
             question=f"What does {platform_name}'s {provision.title} clause do?",
             answer=provision.summary,
         ),
         FaqItem(question="How does this clause affect users?", answer=provision.consumer_impact),
     ]
-    items += [
-        FaqItem(question=entry.question, answer=entry.answer)
-        for entry in provision.faq_entries.all()
-    ]
-    items.append(
+    closing = [
         FaqItem(
             question=f"Is ConductAtlas affiliated with {platform_name}?",
             answer=(
@@ -242,8 +244,16 @@ def provision_faq(*, provision: Provision) -> list[FaqItem]:
                 f"endorsed by or sponsored by {platform_name}."
             ),
         )
-    )
-    return items
+    ]
+    return [
+        *(item for item in opening if _question_key(item.question) not in asked),
+        *curated,
+        *(item for item in closing if _question_key(item.question) not in asked),
+    ]
+
+
+def _question_key(question: str) -> str:
+    return " ".join(question.casefold().replace("’", "'").split())
 
 
 def clause_type_list() -> QuerySet[ClauseType]:

@@ -7,10 +7,11 @@ from apps.provisions.models import ProvisionStatus
 from apps.provisions.selectors import (
     MEMO_SECTIONS,
     provision_compliance_analysis,
+    provision_faq,
     provision_peers,
     provision_uniqueness,
 )
-from tests.factories import DocumentFactory, PlatformFactory, ProvisionFactory
+from tests.factories import DocumentFactory, FAQEntryFactory, PlatformFactory, ProvisionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +97,16 @@ def test_peers_show_one_provision_per_other_platform_most_severe_first():
     assert peers == [severe, third]
     assert mild not in peers
     assert provision_peers(provision=mine, limit=1) == [severe]
+
+
+def test_faq_does_not_repeat_a_standard_question_a_curator_answered():
+    provision = ProvisionFactory(document__platform__name="Luma AI")
+    FAQEntryFactory(
+        provision=provision, question="Is ConductAtlas  affiliated with luma ai?", answer="No."
+    )
+    questions = [item.question for item in provision_faq(provision=provision)]
+    assert questions == [
+        f"What does Luma AI's {provision.title} clause do?",
+        "How does this clause affect users?",
+        "Is ConductAtlas  affiliated with luma ai?",
+    ]
