@@ -2,8 +2,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.admin import CatalogAdmin
 from apps.documents.models import (
     ArchivedSnapshot,
     Document,
@@ -109,7 +109,7 @@ class DocumentVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(SimpleHistoryAdmin):
+class DocumentAdmin(CatalogAdmin):
     list_display = [
         "title",
         "platform",

@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.db.models import Count
-from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.admin import CatalogAdmin
 from apps.platforms.models import Platform
 
 
 @admin.register(Platform)
-class PlatformAdmin(SimpleHistoryAdmin):
+class PlatformAdmin(CatalogAdmin):
     list_display = ["name", "slug", "sector", "website", "document_count", "updated_at"]
     list_filter = ["sector"]
     search_fields = ["name", "slug", "website", "description"]

@@ -1,11 +1,11 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.admin import CatalogAdmin
 from apps.regulations.models import Agency, Regulation
 
 
 @admin.register(Regulation)
-class RegulationAdmin(SimpleHistoryAdmin):
+class RegulationAdmin(CatalogAdmin):
     list_display = ["name", "short_name", "jurisdiction", "slug", "updated_at"]
     list_filter = ["jurisdiction"]
     search_fields = ["name", "short_name", "slug", "jurisdiction", "description"]
@@ -13,7 +13,7 @@ class RegulationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(CatalogAdmin):
     list_display = ["name", "short_name", "jurisdiction", "complaint_url", "updated_at"]
     list_filter = ["jurisdiction"]
     search_fields = ["name", "short_name", "slug", "jurisdiction", "description"]
