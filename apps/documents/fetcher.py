@@ -1,7 +1,10 @@
-"""The one place ConductAtlas opens outbound HTTP: fetching the public documents it archives.
+"""The one place ConductAtlas opens outbound HTTP: fetching the public documents it archives
+(``fetch``) and calling the few JSON APIs it uses, such as the Wayback Machine's Save Page Now
+(``api_get``, ``api_post_form``).
 
-The URLs come from curators and from redirects chosen by third-party servers, so every request
-is treated as an attempt to reach our own network (SSRF):
+Document URLs come from curators and from redirects chosen by third-party servers, and an API's
+endpoint comes from a setting, so every request, whatever its method, takes the same path and is
+treated as an attempt to reach our own network (SSRF):
 
 - only http and https;
 - the host name is resolved once per connection, *every* resolved address is checked, and the
@@ -10,7 +13,12 @@ is treated as an attempt to reach our own network (SSRF):
 - each redirect hop goes through the same check, at most ``FETCHER_MAX_REDIRECTS`` of them;
 - connect, read and total deadlines; the body is decoded here, chunk by chunk, and refused as
   soon as the decoded size passes ``FETCHER_MAX_BYTES`` (so a gzip bomb costs us nothing);
-- only the media types we can extract text from are accepted.
+- only the media types the caller can use are accepted: documents we can extract text from, or
+  JSON from an API.
+
+API calls never follow a redirect: they carry credentials that a redirect must not hand to
+another host, and a POST must not be replayed (a second capture job) or turned into a GET of
+some other page (what a 303 asks) that is not the API's answer. A 3xx is a REFUSED error.
 
 Failures raise ``FetchError`` with a kind the caller uses to decide whether to retry.
 """
@@ -29,7 +37,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode, urljoin, urlsplit, urlunsplit
 
 import urllib3.connection
 import urllib3.exceptions
@@ -42,6 +50,7 @@ logger = logging.getLogger(__name__)
 ACCEPTED_CONTENT_TYPES = frozenset(
     {"text/html", "application/xhtml+xml", "text/plain", "text/markdown", "application/pdf"}
 )
+API_CONTENT_TYPES = frozenset({"application/json"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 GONE_STATUSES = frozenset({404, 410})
 # 408 and 425 ask the client to try again, 429 to slow down.
@@ -55,6 +64,19 @@ MAX_RETRY_AFTER = 24 * 3600.0
 _ACCEPT = (
     "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,text/markdown;q=0.8,"
     "application/pdf;q=0.7"
+)
+# Headers the fetcher sets itself on every request; an API caller may add others, not these.
+_OWN_HEADERS = frozenset(
+    {
+        "user-agent",
+        "accept",
+        "accept-encoding",
+        "connection",
+        "host",
+        "content-type",
+        "content-length",
+        "transfer-encoding",
+    }
 )
 _SAFE_PATH_CHARS = "/%:@!$&'()*+,;=~-._"
 _SAFE_QUERY_CHARS = _SAFE_PATH_CHARS + "?"
@@ -293,9 +315,13 @@ class _Target:
     request_target: str
 
 
+def _has_control_characters(text: str) -> bool:
+    return any(ord(char) < 0x20 or ord(char) == 0x7F for char in text)
+
+
 def _parse_target(url: str) -> _Target:
     url = url.strip()
-    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in url):
+    if _has_control_characters(url):
         raise FetchError(FetchErrorKind.REFUSED, "malformed URL: control characters")
     try:
         parts = urlsplit(url)
@@ -425,55 +451,17 @@ class _Deadline:
         )
 
 
-def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
-    """GET ``url`` following at most FETCHER_MAX_REDIRECTS redirects. A 304 answer to the
-    conditional request (``etag`` / ``last_modified`` of the previous fetch) comes back as
-    ``not_modified=True`` with an empty body. Raises FetchError."""
-    limits = _Limits.from_settings()
-    deadline = _Deadline(limits.total_timeout)
-    headers = {
-        "User-Agent": settings.FETCHER_USER_AGENT,
-        "Accept": _ACCEPT,
-        "Accept-Encoding": "gzip, deflate",
-        "Accept-Language": "en",
-        "Connection": "close",
-    }
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
+@dataclass(frozen=True)
+class _Request:
+    """What differs between fetching a document and calling an API. Everything else (address
+    checks, throttle, deadlines, size cap, error kinds) is the one path in ``_perform``."""
 
-    visited: list[str] = []
-    next_url = url
-    for _ in range(limits.max_redirects + 1):
-        target = _parse_target(next_url)
-        if target.url in visited:
-            raise FetchError(FetchErrorKind.REFUSED, f"redirect loop back to {target.url}")
-        visited.append(target.url)
-        exchange = _send(target, headers, limits, deadline)
-        try:
-            if exchange.response.status not in REDIRECT_STATUSES:
-                return _conclude(url, target, exchange, limits, deadline, etag)
-            location = exchange.response.headers.get("location", "").strip()
-            if not location:
-                raise FetchError(
-                    FetchErrorKind.REFUSED,
-                    f"redirect {exchange.response.status} without a Location from {target.url}",
-                    status=exchange.response.status,
-                )
-            try:
-                next_url = urljoin(target.url, location)
-            except ValueError as exc:
-                raise FetchError(
-                    FetchErrorKind.REFUSED, f"malformed redirect to {location!r}: {exc}"
-                ) from exc
-            logger.debug("fetch %s: %s redirects to %s", url, target.url, next_url)
-        finally:
-            exchange.close()
-            host_throttle.finished(target.host)
-    raise FetchError(
-        FetchErrorKind.REFUSED, f"more than {limits.max_redirects} redirects from {url}"
-    )
+    method: str
+    headers: dict[str, str]
+    body: bytes | None
+    accepted_types: frozenset[str]
+    expected: str  # what ``accepted_types`` are, for the error message
+    follow_redirects: bool
 
 
 @dataclass(frozen=True)
@@ -488,9 +476,128 @@ class _Exchange:
         self.connection.close()
 
 
-def _send(
-    target: _Target, headers: dict[str, str], limits: _Limits, deadline: _Deadline
-) -> _Exchange:
+def _own_headers(accept: str) -> dict[str, str]:
+    return {
+        "User-Agent": settings.FETCHER_USER_AGENT,
+        "Accept": accept,
+        "Accept-Encoding": "gzip, deflate",
+        "Connection": "close",
+    }
+
+
+def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+    """GET ``url`` following at most FETCHER_MAX_REDIRECTS redirects. A 304 answer to the
+    conditional request (``etag`` / ``last_modified`` of the previous fetch) comes back as
+    ``not_modified=True`` with an empty body. Raises FetchError."""
+    headers = {**_own_headers(_ACCEPT), "Accept-Language": "en"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    request = _Request(
+        method="GET",
+        headers=headers,
+        body=None,
+        accepted_types=ACCEPTED_CONTENT_TYPES,
+        expected="a document type",
+        follow_redirects=True,
+    )
+    return _perform(url, request, sent_etag=etag)
+
+
+def api_get(url: str, *, headers: dict[str, str]) -> FetchResult:
+    """GET a JSON API at ``url`` with the caller's extra ``headers`` (credentials, say).
+    Redirects are not followed. Raises FetchError."""
+    return _perform(url, _api_request("GET", headers))
+
+
+def api_post_form(url: str, *, data: dict[str, str], headers: dict[str, str]) -> FetchResult:
+    """POST ``data`` form-encoded to a JSON API at ``url`` with the caller's extra ``headers``.
+    Redirects are not followed. Raises FetchError."""
+    return _perform(
+        url,
+        _api_request(
+            "POST",
+            headers,
+            body=urlencode(data).encode("ascii"),
+            content_type="application/x-www-form-urlencoded",
+        ),
+    )
+
+
+def _api_request(
+    method: str,
+    caller_headers: dict[str, str],
+    *,
+    body: bytes | None = None,
+    content_type: str | None = None,
+) -> _Request:
+    for name, value in caller_headers.items():
+        if name.lower() in _OWN_HEADERS:
+            raise FetchError(FetchErrorKind.REFUSED, f"header {name} is the fetcher's to set")
+        if _has_control_characters(name + value):
+            raise FetchError(FetchErrorKind.REFUSED, f"malformed header {name}: control characters")
+    headers = {**caller_headers, **_own_headers("application/json")}
+    if content_type:
+        headers["Content-Type"] = content_type
+    return _Request(
+        method=method,
+        headers=headers,
+        body=body,
+        accepted_types=API_CONTENT_TYPES,
+        expected="JSON",
+        follow_redirects=False,
+    )
+
+
+def _perform(url: str, request: _Request, *, sent_etag: str | None = None) -> FetchResult:
+    limits = _Limits.from_settings()
+    deadline = _Deadline(limits.total_timeout)
+    visited: list[str] = []
+    next_url = url
+    for _ in range(limits.max_redirects + 1):
+        target = _parse_target(next_url)
+        if target.url in visited:
+            raise FetchError(FetchErrorKind.REFUSED, f"redirect loop back to {target.url}")
+        visited.append(target.url)
+        exchange = _send(target, request, limits, deadline)
+        try:
+            status = exchange.response.status
+            if status not in REDIRECT_STATUSES:
+                return _conclude(url, target, exchange, request, limits, deadline, sent_etag)
+            if not request.follow_redirects:
+                raise FetchError(
+                    FetchErrorKind.REFUSED,
+                    f"{target.url} answered {status}; an API call follows no redirect",
+                    status=status,
+                )
+            next_url = _redirect_location(target, exchange)
+            logger.debug("fetch %s: %s redirects to %s", url, target.url, next_url)
+        finally:
+            exchange.close()
+            host_throttle.finished(target.host)
+    raise FetchError(
+        FetchErrorKind.REFUSED, f"more than {limits.max_redirects} redirects from {url}"
+    )
+
+
+def _redirect_location(target: _Target, exchange: _Exchange) -> str:
+    location = exchange.response.headers.get("location", "").strip()
+    if not location:
+        raise FetchError(
+            FetchErrorKind.REFUSED,
+            f"redirect {exchange.response.status} without a Location from {target.url}",
+            status=exchange.response.status,
+        )
+    try:
+        return urljoin(target.url, location)
+    except ValueError as exc:
+        raise FetchError(
+            FetchErrorKind.REFUSED, f"malformed redirect to {location!r}: {exc}"
+        ) from exc
+
+
+def _send(target: _Target, request: _Request, limits: _Limits, deadline: _Deadline) -> _Exchange:
     host_throttle.wait_turn(target.host, limits.per_host_delay)
     timeout = deadline.cap(limits.connect_timeout)
     if target.scheme == "https":
@@ -506,9 +613,10 @@ def _send(
     watchdog.start()
     try:
         connection.request(
-            "GET",
+            request.method,
             target.request_target,
-            headers=headers,
+            body=request.body,
+            headers=request.headers,
             preload_content=False,
             decode_content=False,
         )
@@ -540,6 +648,7 @@ def _conclude(
     url: str,
     target: _Target,
     exchange: _Exchange,
+    request: _Request,
     limits: _Limits,
     deadline: _Deadline,
     sent_etag: str | None,
@@ -552,10 +661,10 @@ def _conclude(
     not_modified = status == 304
     if not_modified:
         body = b""
-    elif content_type not in ACCEPTED_CONTENT_TYPES:
+    elif content_type not in request.accepted_types:
         raise FetchError(
             FetchErrorKind.REFUSED,
-            f"content type {content_type or '(none)'} of {target.url} is not a document type",
+            f"content type {content_type or '(none)'} of {target.url} is not {request.expected}",
             status=status,
         )
     else:
@@ -588,7 +697,7 @@ def _raise_for_status(target: _Target, status: int, headers: dict[str, str]) -> 
         raise FetchError(FetchErrorKind.TRANSIENT, where, status=status, retry_after=retry_after)
     if 400 <= status < 500:
         raise FetchError(FetchErrorKind.BLOCKED, where, status=status)
-    raise FetchError(FetchErrorKind.REFUSED, f"{where}, which is not a document", status=status)
+    raise FetchError(FetchErrorKind.REFUSED, f"{where}, not a final answer", status=status)
 
 
 def parse_retry_after(value: str, *, now: datetime | None = None) -> float | None:
