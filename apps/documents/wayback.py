@@ -1,11 +1,10 @@
 """Save Page Now 2 client: asks the Wayback Machine to capture a page (POST /save) and reads
 the capture's status (GET /save/status/<job id>), authenticated with an archive.org S3 key pair.
 
-Why this is not in fetcher.py, the module that otherwise owns outbound HTTP: the fetcher only
-GETs documents at curator-supplied URLs and guards every hop against SSRF. Here the only host
-ever contacted is the operator-configured WAYBACK_ENDPOINT (the page's URL travels in the form
-body, it is never requested), the requests are POSTs with credentials, and no redirect is
-followed, so there is no untrusted address to guard and nothing of the fetcher's guard to reuse.
+Both requests go through the fetcher, the one module that opens outbound HTTP, so the
+operator-configured WAYBACK_ENDPOINT gets the same address checks, deadlines, size cap and
+user agent as a document; the fetcher's API calls follow no redirect, so the credentials only
+ever reach that endpoint. The page's URL travels in the form body: it is never requested here.
 """
 
 import json
@@ -13,8 +12,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import quote
 
-import urllib3
 from django.conf import settings
+
+from apps.documents import fetcher
 
 
 class WaybackError(Exception):
@@ -36,37 +36,23 @@ class CaptureStatus:
     message: str = ""
 
 
-_http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=10.0, read=30.0), retries=False)
-
-
 def _endpoint() -> str:
     return settings.WAYBACK_ENDPOINT.rstrip("/")
 
 
-def _request(method: str, path: str, fields: dict | None = None) -> dict:
-    headers = {
-        "Accept": "application/json",
-        "Authorization": f"LOW {settings.WAYBACK_ACCESS_KEY}:{settings.WAYBACK_SECRET_KEY}",
-        "User-Agent": settings.FETCHER_USER_AGENT,
-    }
+def _request(path: str, form: dict[str, str] | None = None) -> dict:
+    """GET ``path`` of the endpoint, or POST ``form`` to it; the JSON object it answers."""
+    url = _endpoint() + path
+    headers = {"Authorization": f"LOW {settings.WAYBACK_ACCESS_KEY}:{settings.WAYBACK_SECRET_KEY}"}
     try:
-        if method == "POST":
-            response = _http.request_encode_body(
-                "POST",
-                _endpoint() + path,
-                fields=fields,
-                headers=headers,
-                encode_multipart=False,
-                redirect=False,
-            )
+        if form is None:
+            result = fetcher.api_get(url, headers=headers)
         else:
-            response = _http.request("GET", _endpoint() + path, headers=headers, redirect=False)
-    except urllib3.exceptions.HTTPError as error:
-        raise WaybackError(f"Save Page Now unreachable: {error}") from error
-    if response.status != 200:
-        raise WaybackError(f"Save Page Now answered {response.status}")
+            result = fetcher.api_post_form(url, data=form, headers=headers)
+    except fetcher.FetchError as error:
+        raise WaybackError(f"Save Page Now request failed: {error.message}") from error
     try:
-        payload = json.loads(response.data)
+        payload = json.loads(result.body)
     except ValueError as error:
         raise WaybackError("Save Page Now answered something other than JSON") from error
     if not isinstance(payload, dict):
@@ -76,7 +62,7 @@ def _request(method: str, path: str, fields: dict | None = None) -> dict:
 
 def capture_request(page_url: str) -> str:
     """Submit a capture of `page_url`; returns the job id."""
-    payload = _request("POST", "/save", {"url": page_url})
+    payload = _request("/save", {"url": page_url})
     job_id = payload.get("job_id")
     if not job_id:
         raise WaybackError(f"Save Page Now gave no job id: {payload.get('message', payload)}")
@@ -84,7 +70,7 @@ def capture_request(page_url: str) -> str:
 
 
 def capture_status(job_id: str) -> CaptureStatus:
-    payload = _request("GET", f"/save/status/{quote(job_id, safe='')}")
+    payload = _request(f"/save/status/{quote(job_id, safe='')}")
     state = payload.get("status")
     if state == "success" and payload.get("timestamp") and payload.get("original_url"):
         archive_url = f"{_endpoint()}/web/{payload['timestamp']}/{payload['original_url']}"

@@ -1,4 +1,5 @@
-"""Wayback Machine captures against a local fake Save Page Now endpoint."""
+"""Wayback Machine captures against a local fake Save Page Now endpoint, reached through the
+fetcher like any other host."""
 
 import http.server
 import json
@@ -13,6 +14,7 @@ from apps.documents.services import WaybackState, snapshot_ingest, version_wayba
 from apps.documents.tasks import wayback_capture
 from apps.documents.wayback import WaybackError
 from conductatlas.celery import app as celery_app
+from tests.documents.conftest import OutboundConnectionBlocked
 from tests.documents.pipeline_helpers import MARKDOWN, corpus_bytes
 from tests.factories import DocumentFactory
 
@@ -71,7 +73,9 @@ class FakeSavePageNow:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
 
 
 @pytest.fixture
@@ -79,6 +83,8 @@ def save_page_now(settings):
     fake = FakeSavePageNow()
     settings.WAYBACK_ENABLED = True
     settings.WAYBACK_ENDPOINT = fake.url
+    # The fetcher refuses loopback like any non-public address unless the host is allowed.
+    settings.FETCHER_ALLOWED_HOSTS = ["127.0.0.1"]
     settings.WAYBACK_ACCESS_KEY = "access"
     settings.WAYBACK_SECRET_KEY = "secret"
     yield fake
@@ -164,3 +170,47 @@ def test_a_failing_capture_never_fails_the_snapshot(
 
     assert outcome.version.pk is not None
     assert document.versions.count() == 1
+
+
+def test_both_requests_go_through_the_fetcher(save_page_now, settings):
+    settings.FETCHER_USER_AGENT = "ConductAtlasBot/1.0 (+https://conductatlas.example/wayback)"
+    version = ingest(DocumentFactory(), "v004.md").version
+
+    version_wayback_capture(version=version)
+
+    assert [request[0] for request in save_page_now.requests] == ["POST", "GET"]
+    for _, _, headers, _ in save_page_now.requests:
+        assert headers["User-Agent"] == settings.FETCHER_USER_AGENT
+        # What the fetcher, and not a bare HTTP client, asks for on every request.
+        assert headers["Accept-Encoding"] == "gzip, deflate"
+        assert headers["Connection"] == "close"
+        assert headers["Accept"] == "application/json"
+        assert headers["Authorization"] == "LOW access:secret"
+
+
+def test_an_endpoint_resolving_to_the_metadata_service_is_never_contacted(
+    save_page_now, settings, fake_dns, outbound_connections
+):
+    settings.WAYBACK_ENDPOINT = "https://archive.example.test"
+    fake_dns["archive.example.test"] = ["169.254.169.254"]
+    version = ingest(DocumentFactory(), "v004.md").version
+
+    with pytest.raises(WaybackError, match="cloud metadata"):
+        version_wayback_capture(version=version)
+
+    assert outbound_connections == []
+    version.refresh_from_db()
+    assert (version.archive_url, version.wayback_job_id) == ("", "")
+
+
+def test_a_public_endpoint_is_connected_to_at_exactly_the_checked_address(
+    save_page_now, settings, fake_dns, outbound_connections
+):
+    settings.WAYBACK_ENDPOINT = "https://archive.example.test"
+    fake_dns["archive.example.test"] = ["93.184.216.34"]
+    version = ingest(DocumentFactory(), "v004.md").version
+
+    with pytest.raises(OutboundConnectionBlocked):
+        version_wayback_capture(version=version)
+
+    assert outbound_connections == [("93.184.216.34", 443)]
