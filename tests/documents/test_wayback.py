@@ -14,7 +14,6 @@ from apps.documents.services import WaybackState, snapshot_ingest, version_wayba
 from apps.documents.tasks import wayback_capture
 from apps.documents.wayback import WaybackError
 from conductatlas.celery import app as celery_app
-from tests.documents.conftest import OutboundConnectionBlocked
 from tests.documents.pipeline_helpers import MARKDOWN, corpus_bytes
 from tests.factories import DocumentFactory
 
@@ -201,16 +200,3 @@ def test_an_endpoint_resolving_to_the_metadata_service_is_never_contacted(
     assert outbound_connections == []
     version.refresh_from_db()
     assert (version.archive_url, version.wayback_job_id) == ("", "")
-
-
-def test_a_public_endpoint_is_connected_to_at_exactly_the_checked_address(
-    save_page_now, settings, fake_dns, outbound_connections
-):
-    settings.WAYBACK_ENDPOINT = "https://archive.example.test"
-    fake_dns["archive.example.test"] = ["93.184.216.34"]
-    version = ingest(DocumentFactory(), "v004.md").version
-
-    with pytest.raises(OutboundConnectionBlocked):
-        version_wayback_capture(version=version)
-
-    assert outbound_connections == [("93.184.216.34", 443)]
