@@ -1,6 +1,7 @@
 """A local HTTP(S) server for the documents tests: serves the real corpus under /corpus/ and any
 response a test registers (status, headers, body or streamed body, delay, redirect), records
-every request it receives, and answers conditional requests like a real server."""
+every request it receives (a POST with its body), and answers conditional requests like a real
+server."""
 
 import email.utils
 import hashlib
@@ -41,6 +42,8 @@ class ReceivedRequest:
     path: str
     headers: dict[str, str]
     received_at: float  # time.monotonic(), comparable with the test's own clock
+    method: str = "GET"
+    body: bytes = b""
 
 
 class LocalHTTPServer:
@@ -114,10 +117,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     server_version = "CorpusServer/1.0"
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self._answer(body=b"")
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        self._answer(body=self.rfile.read(int(self.headers.get("Content-Length", 0))))
+
+    def _answer(self, *, body: bytes) -> None:
         request = ReceivedRequest(
             path=self.path,
             headers={name.lower(): value for name, value in self.headers.items()},
             received_at=time.monotonic(),
+            method=self.command,
+            body=body,
         )
         route = self.site._record(request) or _corpus_route(self.path)
         if route is None:
