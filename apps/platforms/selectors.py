@@ -13,6 +13,8 @@ from apps.platforms.models import Platform
 from apps.provisions.models import Provision
 
 CHANGE_ACTIVITY_DAYS = 30
+# What platform search reads, most important first (migration 0002 indexes it on PostgreSQL).
+PLATFORM_SEARCH_FIELDS = ("name", "description")
 
 
 def platform_list(*, sector: str | None = None, severity: int | None = None) -> QuerySet[Platform]:
@@ -79,9 +81,7 @@ def document_versions(*, document: Document) -> QuerySet[DocumentVersion]:
 def platform_search(*, search: SearchInput, limit: int = 10) -> list[Platform]:
     """The best-matching platforms by name and description (a short list shown above the
     provision results)."""
-    matches = full_text_search(
-        Platform.objects.all(), fields=("name", "description"), search=search
-    )
+    matches = full_text_search(Platform.objects.all(), fields=PLATFORM_SEARCH_FIELDS, search=search)
     return list(matches.order_by("-search_rank", "name")[:limit])
 
 

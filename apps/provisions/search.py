@@ -1,5 +1,6 @@
 """What provision search reads. The memo fields are deliberately absent: a match there would
-reveal locked content. Kept apart from selectors so the model can index the same expression."""
+reveal locked content. Migration 0003 indexes exactly this expression on PostgreSQL; change
+one and write a migration for the other (tests/pages/test_search_indexes.py checks both agree)."""
 
 from apps.core.search import search_vector
 
