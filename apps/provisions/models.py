@@ -109,6 +109,20 @@ class Provision(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["document", "slug"], name="provision_unique_slug"),
         ]
+        # Status is a column rather than a partial-index condition: queries pass it as a
+        # parameter, and SQLite re-plans a statement on every run when a partial index
+        # hangs on a parameter's value.
+        indexes = [
+            # The uniqueness badge asks of every platform whether it has a published
+            # provision; the index alone answers each probe.
+            models.Index(fields=["document", "status"], name="provision_document_status"),
+            # The shared count and "how other platforms handle this" rank every published
+            # provision of a clause type by platform and severity: all they read is here.
+            models.Index(
+                fields=["clause_type", "status", "document", "severity", "id"],
+                name="provision_clause_type_rank",
+            ),
+        ]
 
     def save(self, *args, **kwargs):
         # The stable record ID is part of the row's identity, so it is given on first save

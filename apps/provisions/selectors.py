@@ -129,8 +129,10 @@ def provision_uniqueness(*, provision: Provision) -> Uniqueness:
 def provision_peers(*, provision: Provision, limit: int = 4) -> list[Provision]:
     """How other platforms handle the same clause type: at most one provision per other platform
     (its most severe), the most severe platforms first."""
-    ranked = (
-        provision_cards()
+    # Every provision of the clause type is ranked, so the ranking reads only the narrow
+    # columns an index holds; the card columns are fetched for the winners alone.
+    platform_best = (
+        Provision.objects.published()
         .filter(clause_type_id=provision.clause_type_id)
         .exclude(document__platform_id=provision.document.platform_id)
         .annotate(
@@ -141,9 +143,13 @@ def provision_peers(*, provision: Provision, limit: int = 4) -> list[Provision]:
             )
         )
         .filter(rank_in_platform=1)
-        .order_by("-severity", "document__platform__name", "pk")
+        .values("pk")
     )
-    return list(ranked[:limit])
+    return list(
+        provision_cards()
+        .filter(pk__in=platform_best)
+        .order_by("-severity", "document__platform__name", "pk")[:limit]
+    )
 
 
 def provision_siblings(*, provision: Provision, limit: int = 12) -> list[Provision]:
