@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from apps.billing.entitlements import Entitlements
+from apps.billing.entitlements import MEMO_FIELDS, Entitlements
 from apps.core.search import SearchInput, full_text_search
 from apps.core.selectors import count_subquery
 from apps.platforms.models import Platform
@@ -185,37 +185,33 @@ class ComplianceAnalysis:
     locked: list[str]
 
 
-# The memo in reading order. The first layer (regulatory citations) is the Watcher tier's; the
-# whole memo is the Professional tier's.
-MEMO_SECTIONS = (
-    ("regulatory_framework", "Regulatory framework"),
-    ("governance_exposure", "Governance exposure"),
-    ("jurisdiction_flags", "Jurisdiction flags"),
-    ("contract_vendor_implications", "Contract and vendor implications"),
-    ("compliance_considerations", "Compliance considerations"),
-    ("enforcement_risk", "Enforcement risk"),
-    ("action_items", "Due-diligence action items"),
-)
-REGULATORY_CITATION_FIELDS = frozenset({"regulatory_framework", "jurisdiction_flags"})
+MEMO_LABELS = {
+    "regulatory_framework": "Regulatory framework",
+    "governance_exposure": "Governance exposure",
+    "jurisdiction_flags": "Jurisdiction flags",
+    "contract_vendor_implications": "Contract and vendor implications",
+    "compliance_considerations": "Compliance considerations",
+    "enforcement_risk": "Enforcement risk",
+    "action_items": "Due-diligence action items",
+}
 
 
 def provision_compliance_analysis(
     *, provision: Provision, entitlements: Entitlements
 ) -> ComplianceAnalysis:
     """Split the memo into what this viewer may read and what stays locked. Templates render
-    only `sections`, so withheld text never reaches the page."""
+    only `sections`, so withheld text never reaches the page; which parts a viewer may read is
+    the entitlements module's answer, not this function's."""
+    visible_fields = entitlements.visible_memo_fields
     sections, locked = [], []
-    for field, label in MEMO_SECTIONS:
+    for field in MEMO_FIELDS:
         text = getattr(provision, field)
         if not text:
             continue
-        visible = entitlements.sees_full_memo or (
-            entitlements.sees_regulatory_citations and field in REGULATORY_CITATION_FIELDS
-        )
-        if visible:
-            sections.append(ComplianceSection(label=label, text=text))
+        if field in visible_fields:
+            sections.append(ComplianceSection(label=MEMO_LABELS[field], text=text))
         else:
-            locked.append(label)
+            locked.append(MEMO_LABELS[field])
     return ComplianceAnalysis(sections=sections, locked=locked)
 
 

@@ -2,10 +2,10 @@ from dataclasses import replace
 
 import pytest
 
-from apps.billing.entitlements import VISITOR
+from apps.billing.entitlements import MEMO_FIELDS, VISITOR
 from apps.provisions.models import ProvisionStatus
 from apps.provisions.selectors import (
-    MEMO_SECTIONS,
+    MEMO_LABELS,
     provision_compliance_analysis,
     provision_faq,
     provision_peers,
@@ -19,7 +19,7 @@ WATCHER = replace(VISITOR, plan_code="watcher", sees_regulatory_citations=True)
 PROFESSIONAL = replace(
     VISITOR, plan_code="professional", sees_regulatory_citations=True, sees_full_memo=True
 )
-ALL_LABELS = [label for _, label in MEMO_SECTIONS]
+ALL_LABELS = [MEMO_LABELS[field] for field in MEMO_FIELDS]
 
 
 def visible_texts(analysis):
@@ -48,7 +48,7 @@ def test_watcher_gets_the_regulatory_citations_only():
 def test_professional_gets_the_whole_memo_in_order():
     provision = ProvisionFactory()
     analysis = provision_compliance_analysis(provision=provision, entitlements=PROFESSIONAL)
-    assert visible_texts(analysis) == [getattr(provision, field) for field, _ in MEMO_SECTIONS]
+    assert visible_texts(analysis) == [getattr(provision, field) for field in MEMO_FIELDS]
     assert [section.label for section in analysis.sections] == ALL_LABELS
     assert analysis.locked == []
 
