@@ -3,6 +3,8 @@
 All are safe to run twice (acks_late redelivers a task whose worker died): the services
 converge on the same versions, snapshots and archive URLs."""
 
+import logging
+
 from celery import shared_task
 from django.conf import settings
 
@@ -16,6 +18,8 @@ from apps.documents.services import (
     version_wayback_capture,
 )
 from apps.documents.wayback import WaybackError
+
+logger = logging.getLogger(__name__)
 
 # Save Page Now usually finishes a capture within a minute or two.
 WAYBACK_POLL_SECONDS = 30
@@ -66,6 +70,9 @@ def wayback_capture(self, version_id: int) -> str:
     try:
         state = version_wayback_capture(version=version)
     except WaybackError as error:
+        if not error.retryable:
+            logger.warning("Wayback capture of version %s abandoned: %s", version_id, error)
+            return "failed"
         raise self.retry(
             exc=error, countdown=fetch_retry_countdown(retries=self.request.retries)
         ) from error

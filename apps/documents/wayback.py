@@ -18,9 +18,13 @@ from apps.documents import fetcher
 
 
 class WaybackError(Exception):
-    def __init__(self, message: str):
+    """A capture request failed. `retryable` is False when asking again cannot help (the
+    endpoint's address is refused, or it answers 4xx), so the task gives up at once."""
+
+    def __init__(self, message: str, *, retryable: bool = True):
         super().__init__(message)
         self.message = message
+        self.retryable = retryable
 
 
 class CaptureState(StrEnum):
@@ -50,7 +54,10 @@ def _request(path: str, form: dict[str, str] | None = None) -> dict:
         else:
             result = fetcher.api_post_form(url, data=form, headers=headers)
     except fetcher.FetchError as error:
-        raise WaybackError(f"Save Page Now request failed: {error.message}") from error
+        raise WaybackError(
+            f"Save Page Now request failed: {error.message}",
+            retryable=error.kind == fetcher.FetchErrorKind.TRANSIENT,
+        ) from error
     try:
         payload = json.loads(result.body)
     except ValueError as error:

@@ -7,6 +7,7 @@ import threading
 from urllib.parse import parse_qs
 
 import pytest
+from celery.exceptions import Retry
 from django.utils import timezone
 
 from apps.documents.models import DocumentVersion
@@ -143,6 +144,26 @@ def test_an_endpoint_failure_raises_for_the_task_to_retry(save_page_now):
 
     with pytest.raises(WaybackError, match="answered 503"):
         version_wayback_capture(version=version)
+    assert DocumentVersion.objects.get(pk=version.pk).archive_url == ""
+
+
+def test_a_transient_endpoint_failure_is_retried_by_the_task(save_page_now):
+    save_page_now.fail_with = 503
+    version = ingest(DocumentFactory(), "v004.md").version
+
+    with pytest.raises(Retry):
+        wayback_capture.apply(args=[version.pk], throw=True)
+
+
+def test_a_refused_endpoint_is_not_retried(save_page_now, settings, fake_dns, outbound_connections):
+    settings.WAYBACK_ENDPOINT = "https://archive.example.test"
+    fake_dns["archive.example.test"] = ["10.0.0.7"]
+    version = ingest(DocumentFactory(), "v004.md").version
+
+    result = wayback_capture.apply(args=[version.pk], throw=True)
+
+    assert result.get() == "failed"
+    assert outbound_connections == []
     assert DocumentVersion.objects.get(pk=version.pk).archive_url == ""
 
 
