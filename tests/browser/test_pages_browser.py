@@ -37,7 +37,7 @@ def browser():
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_main_pages_render_cleanly(browser, live_server, viewport):
+def test_main_pages_render_cleanly(browser, live_site, viewport):
     catalog = build_sample_catalog()
     pages = {
         "home": "/",
@@ -58,7 +58,7 @@ def test_main_pages_render_cleanly(browser, live_server, viewport):
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     try:
         for name, path in pages.items():
-            response = page.goto(live_server.url + path, wait_until="load")
+            response = page.goto(live_site.url + path, wait_until="load")
             assert response.status == 200, name
             assert page.locator("h1").first.is_visible(), name
             if viewport == "phone":
