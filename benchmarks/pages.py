@@ -3,9 +3,9 @@
 Builds a catalog (by default 1,000 platforms and 50,000 provisions) in a throw-away database
 (SQLite in a temporary folder, or with a PostgreSQL --database-url, or DATABASE_URL, a scratch
 database created next to the one named and dropped afterwards, as the test runner does), then
-requests the provision, platform and search pages and a minimal Django view in turn, round
-after round, through the same process, middleware and test client, and prints the median time
-per request of each and its ratio to the minimal view.
+requests the provision, platform and search pages and a minimal Django view through the same
+process, middleware and test client, and prints the median time per request of each and its
+ratio to the minimal view.
 
     .venv/bin/python benchmarks/pages.py [--platforms 1000] [--provisions 50000] [--requests 30]
         [--database-url postgres://postgres@127.0.0.1:5432/conductatlas]
@@ -29,22 +29,17 @@ def minimal_view(request):
     return HttpResponse("ok")
 
 
-def median_ms_by_page(client, pages: dict[str, str], *, requests: int) -> dict[str, float]:
-    """The median time of each page over `requests` rounds, each round requesting every page
-    once: a slow spell of a shared machine then weighs on all pages alike, ratios included,
-    rather than on whichever page it fell on."""
-    for url in pages.values():
-        for _ in range(3):  # warm caches, connections and template loading
-            response = client.get(url)
-            if response.status_code != 200:
-                raise SystemExit(f"{url} answered {response.status_code}")
-    timings = {name: [] for name in pages}
+def median_ms(client, url: str, *, requests: int) -> float:
+    for _ in range(3):  # warm caches, connections and template loading
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+    timings = []
     for _ in range(requests):
-        for name, url in pages.items():
-            started = time.perf_counter()
-            client.get(url)
-            timings[name].append((time.perf_counter() - started) * 1000)
-    return {name: statistics.median(values) for name, values in timings.items()}
+        started = time.perf_counter()
+        client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
 
 
 def main() -> None:
@@ -132,7 +127,8 @@ def measure(args) -> None:
         "platform page": provision.document.platform.get_absolute_url(),
         "search page": "/search/?q=arbitration+licence",
     }
-    results = median_ms_by_page(Client(), pages, requests=args.requests)
+    client = Client()
+    results = {name: median_ms(client, url, requests=args.requests) for name, url in pages.items()}
     baseline = results["minimal view"]
     print(f"median of {args.requests} requests each:")
     for name, ms in results.items():
