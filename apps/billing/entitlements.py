@@ -10,18 +10,10 @@ from apps.accounts.selectors import organization_current
 from apps.billing.models import DEFAULT_PLAN_CODE, Plan, Subscription
 from apps.core.exceptions import ApplicationError
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
+from apps.provisions.models import MEMO_FIELDS
 
-# The compliance memo of a provision, in page order, and the part of it that is "regulatory
-# citations" (released from the Watcher tier on; the rest needs the full memo).
-MEMO_FIELDS = (
-    "regulatory_framework",
-    "governance_exposure",
-    "jurisdiction_flags",
-    "contract_vendor_implications",
-    "compliance_considerations",
-    "enforcement_risk",
-    "action_items",
-)
+# The part of the memo that is "regulatory citations" (released from the Watcher tier on; the
+# rest needs the full memo).
 REGULATORY_CITATION_FIELDS = ("regulatory_framework", "jurisdiction_flags")
 
 

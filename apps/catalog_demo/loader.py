@@ -25,6 +25,7 @@ from apps.documents.normalization import text_fingerprint
 from apps.documents.services import snapshot_ingest
 from apps.platforms.models import Platform
 from apps.provisions.models import (
+    MEMO_FIELDS,
     AnalysisArticle,
     Category,
     ClauseType,
@@ -39,19 +40,7 @@ from apps.regulations.models import Agency, Regulation
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CORPUS_DIR = DATA_DIR / "corpus"
 MARKDOWN = "text/markdown; charset=utf-8"
-PROSE_FIELDS = (
-    "summary",
-    "why_it_matters",
-    "consumer_impact",
-    "interpretive_note",
-    "regulatory_framework",
-    "governance_exposure",
-    "jurisdiction_flags",
-    "contract_vendor_implications",
-    "compliance_considerations",
-    "enforcement_risk",
-    "action_items",
-)
+PROSE_FIELDS = ("summary", "why_it_matters", "consumer_impact", "interpretive_note", *MEMO_FIELDS)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from apps.core.exceptions import ApplicationError
 from apps.provisions.forms import ProvisionAdminForm
 from apps.provisions.models import (
+    MEMO_FIELDS,
     AnalysisArticle,
     Category,
     ClauseType,
@@ -130,18 +131,7 @@ class ProvisionAdmin(SimpleHistoryAdmin):
         ),
         (
             "Compliance memo",
-            {
-                "fields": [
-                    "regulatory_framework",
-                    "governance_exposure",
-                    "jurisdiction_flags",
-                    "contract_vendor_implications",
-                    "compliance_considerations",
-                    "enforcement_risk",
-                    "action_items",
-                    "analysis_generated_at",
-                ]
-            },
+            {"fields": [*MEMO_FIELDS, "analysis_generated_at"]},
         ),
         ("Regulatory mapping", {"fields": ["regulations"]}),
         ("Review", {"fields": ["needs_review", "review_reason", "created_at", "updated_at"]}),

@@ -1,6 +1,6 @@
 from django import forms
 
-from apps.provisions.models import Provision
+from apps.provisions.models import MEMO_FIELDS, Provision
 
 # Status and publication time are not form fields: they change only through the workflow
 # services (apps.provisions.services), so a curator cannot publish by editing a field.
@@ -17,13 +17,7 @@ PROVISION_EDITABLE_FIELDS = [
     "why_it_matters",
     "consumer_impact",
     "interpretive_note",
-    "regulatory_framework",
-    "governance_exposure",
-    "jurisdiction_flags",
-    "contract_vendor_implications",
-    "compliance_considerations",
-    "enforcement_risk",
-    "action_items",
+    *MEMO_FIELDS,
     "regulations",
     "analysis_generated_at",
     "needs_review",

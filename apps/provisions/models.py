@@ -49,6 +49,19 @@ class Category(BaseModel):
         return self.name
 
 
+# The compliance memo of a provision, in reading order. Each part is a field of its own so the
+# entitlements can release it in layers (regulatory citations first, then the whole memo).
+MEMO_FIELDS = (
+    "regulatory_framework",
+    "governance_exposure",
+    "jurisdiction_flags",
+    "contract_vendor_implications",
+    "compliance_considerations",
+    "enforcement_risk",
+    "action_items",
+)
+
+
 class ProvisionStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     IN_REVIEW = "in_review", "In review"

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from apps.billing.entitlements import MEMO_FIELDS, Entitlements
+from apps.billing.entitlements import Entitlements
 from apps.core.search import SearchInput, full_text_search
 from apps.core.selectors import count_subquery
 from apps.platforms.models import Platform
 from apps.provisions.models import (
+    MEMO_FIELDS,
     AnalysisArticle,
     ClauseType,
     Provision,
