@@ -102,6 +102,18 @@ def _owner_count_locked(*, organization: Organization) -> int:
     return len(list(owners.values_list("pk", flat=True)))
 
 
+def _membership_locked(*, organization: Organization, membership_id: int) -> Membership:
+    """The membership, locked for the rest of the transaction; only within `organization`."""
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(organization=organization, pk=membership_id)
+        .first()
+    )
+    if membership is None:
+        raise ApplicationError("That person is not a member of this organization.")
+    return membership
+
+
 def membership_change_role(
     *, organization: Organization, actor: User, membership_id: int, role: str
 ) -> Membership:
@@ -109,13 +121,7 @@ def membership_change_role(
         raise ApplicationError("Choose a role: owner, admin or member.")
     with transaction.atomic():
         actor_membership = _require_manager(organization=organization, actor=actor)
-        membership = (
-            Membership.objects.select_for_update()
-            .filter(organization=organization, pk=membership_id)
-            .first()
-        )
-        if membership is None:
-            raise ApplicationError("That person is not a member of this organization.")
+        membership = _membership_locked(organization=organization, membership_id=membership_id)
         touches_owner = Role.OWNER in (role, membership.role)
         if touches_owner and actor_membership.role != Role.OWNER:
             raise ApplicationError("Only an owner can give or take away the owner role.")
@@ -136,13 +142,7 @@ def membership_change_role(
 def membership_remove(*, organization: Organization, actor: User, membership_id: int) -> None:
     with transaction.atomic():
         actor_membership = _require_manager(organization=organization, actor=actor)
-        membership = (
-            Membership.objects.select_for_update()
-            .filter(organization=organization, pk=membership_id)
-            .first()
-        )
-        if membership is None:
-            raise ApplicationError("That person is not a member of this organization.")
+        membership = _membership_locked(organization=organization, membership_id=membership_id)
         if membership.role == Role.OWNER and actor_membership.role != Role.OWNER:
             raise ApplicationError("Only an owner can remove an owner.")
         _delete_membership_keeping_an_owner(membership=membership)
