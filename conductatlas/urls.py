@@ -7,9 +7,11 @@ urlpatterns = [
     path("orgs/", include("apps.accounts.urls")),
     path("orgs/<slug:org_slug>/", include("apps.monitoring.urls")),
     path("pricing/", include("apps.billing.urls")),
+    path("alerts/", include("apps.monitoring.public_urls")),
     path("", include("apps.provisions.urls")),
     path("regulations/", include("apps.regulations.urls")),
     path("", include("apps.core.urls")),
+    path("", include("apps.site.change_urls")),
     path("", include("apps.documents.urls")),
     path("", include("apps.platforms.urls")),
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from apps.accounts.selectors import organization_current
-from apps.billing.models import DEFAULT_PLAN_CODE, Plan, Subscription
+from apps.billing.models import DEFAULT_PLAN_CODE, AlertFrequency, Plan, Subscription
 from apps.core.exceptions import ApplicationError
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
 from apps.provisions.models import MEMO_FIELDS
@@ -41,6 +41,32 @@ class Entitlements:
         if self.sees_regulatory_citations:
             return REGULATORY_CITATION_FIELDS
         return ()
+
+    @property
+    def alert_frequencies(self) -> tuple[str, ...]:
+        """What a member of an organization on this plan may choose, the plan's default first:
+        same-day plans alert at once or in a daily email, the weekly digest is offered where
+        the plan has it, and anyone may switch alerts off."""
+        frequencies = []
+        if self.same_day_alerts:
+            frequencies += [AlertFrequency.IMMEDIATE, AlertFrequency.DAILY]
+        if self.weekly_digest:
+            frequencies.append(AlertFrequency.WEEKLY)
+        return (*frequencies, AlertFrequency.OFF)
+
+    @property
+    def default_alert_frequency(self) -> str:
+        return self.alert_frequencies[0]
+
+    def alert_frequency_for(self, chosen: str | None) -> str:
+        """The frequency a member hears at: their choice if the plan allows it, else the
+        plan's default (a plan that lapsed to Free turns same-day alerts into the digest)."""
+        return chosen if chosen in self.alert_frequencies else self.default_alert_frequency
+
+    @property
+    def provision_alerts(self) -> bool:
+        """A tracked single clause alerts on its own, the same day, when it is affected."""
+        return self.provision_monitoring and self.same_day_alerts
 
 
 VISITOR = Entitlements(
@@ -91,6 +117,15 @@ def plan_for_organization(organization) -> Plan | None:
     if subscription is not None:
         return subscription.plan
     return Plan.objects.filter(code=DEFAULT_PLAN_CODE).first()
+
+
+def entitlements_by_plan() -> tuple[dict[int, Entitlements], int | None]:
+    """Every plan's entitlements by plan id, and the default plan's id (the plan of an
+    organization without a subscription): what bulk work (alert fan-out, digests) needs to
+    apply the plan rules to any number of organizations in a fixed number of queries."""
+    plans = list(Plan.objects.all())
+    default = next((plan.pk for plan in plans if plan.code == DEFAULT_PLAN_CODE), None)
+    return {plan.pk: entitlements_for_plan(plan) for plan in plans}, default
 
 
 def entitlements_for_organization(organization) -> Entitlements:

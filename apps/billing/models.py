@@ -7,6 +7,17 @@ from apps.core.models import BaseModel, OrgOwnedModel
 DEFAULT_PLAN_CODE = "free"
 
 
+class AlertFrequency(models.TextChoices):
+    """How often a member hears of changes, fastest first. Which of them a plan allows is the
+    entitlements module's answer (`Entitlements.alert_frequencies`); the member's choice is
+    stored by apps.monitoring."""
+
+    IMMEDIATE = "immediate", "As soon as it changes"
+    DAILY = "daily", "One email a day"
+    WEEKLY = "weekly", "Weekly digest"
+    OFF = "off", "Off"
+
+
 class Plan(BaseModel):
     """What a tier costs and allows. Rows, not constants: an admin changes a limit or a price
     here and every check in apps/billing/entitlements.py follows."""

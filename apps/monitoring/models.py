@@ -1,5 +1,11 @@
+import calendar
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 
+from apps.billing.models import AlertFrequency
 from apps.core.models import OrgOwnedModel
 
 
@@ -45,3 +51,171 @@ class WatchedProvision(OrgOwnedModel):
 
     def __str__(self):
         return f"{self.organization} watches {self.provision}"
+
+
+class AlertPreference(OrgOwnedModel):
+    """How often one member hears of the organization's tracked changes. Without a row the
+    member gets the plan's default; a choice the plan does not (or no longer) allow falls back
+    to that default when alerts go out (apps.billing.entitlements decides both)."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="alert_preferences"
+    )
+    frequency = models.CharField(max_length=16, choices=AlertFrequency.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="alert_preference_one_per_member"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.organization}: {self.get_frequency_display()}"
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a time zone name such as Europe/Paris.")
+
+
+class AlertSchedule(OrgOwnedModel):
+    """When the organization's digests go out, in its own time zone. Without a row: Monday
+    08:00 UTC (DEFAULT_SCHEDULE)."""
+
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    digest_weekday = models.PositiveSmallIntegerField(
+        default=0, choices=[(number, name) for number, name in enumerate(calendar.day_name)]
+    )
+    digest_hour = models.PositiveSmallIntegerField(
+        default=8,
+        validators=[MaxValueValidator(23)],
+        help_text="Local hour at which daily and weekly emails go out.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="alert_schedule_one_per_org"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization}: {calendar.day_name[self.digest_weekday]} {self.digest_hour}h"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    IN_APP = "in_app", "In-app notification"
+
+
+class SendStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+class OutboundMessage(OrgOwnedModel):
+    """An email that is owed to one member: the row exists before the email is sent, so a
+    retried or redelivered task finds it sent and sends nothing twice."""
+
+    recipient = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16, choices=SendStatus.choices, default=SendStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Delivery(OutboundMessage):
+    """One change event for one member on one channel. The in-app channel's row is the
+    notification itself (sent on creation, `read_at` once read)."""
+
+    change_event = models.ForeignKey(
+        "documents.ChangeEvent", on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change_event", "recipient", "channel"],
+                name="delivery_one_per_event_recipient_channel",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient", "organization", "channel", "read_at"],
+                name="delivery_unread",
+            ),
+            models.Index(fields=["status", "channel"], name="delivery_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.change_event} to {self.recipient} ({self.channel}): {self.status}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class NotificationManager(models.Manager.from_queryset(NotificationQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(channel=Channel.IN_APP)
+
+
+class Notification(Delivery):
+    """The in-app deliveries: what the dashboard lists, with unread counts."""
+
+    objects = NotificationManager()
+
+    class Meta:
+        proxy = True
+        ordering = ["-created_at", "-id"]
+
+
+class Digest(OutboundMessage):
+    """One daily or weekly email to one member, listing the organization's tracked changes of
+    the period [period_start, period_end). Only written when something changed."""
+
+    frequency = models.CharField(max_length=16, choices=AlertFrequency.choices)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-period_end", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "recipient", "frequency", "period_end"],
+                name="digest_one_per_member_period",
+            ),
+        ]
+        indexes = [models.Index(fields=["status"], name="digest_status")]
+
+    def __str__(self):
+        return f"{self.frequency} digest to {self.recipient} until {self.period_end:%Y-%m-%d}"
+
+
+class DigestRun(models.Model):
+    """Marks the digests of one schedule (time zone, weekday, hour) and period as built, so
+    the dispatcher, which runs every few minutes, builds each period once."""
+
+    frequency = models.CharField(max_length=16, choices=AlertFrequency.choices)
+    schedule_key = models.CharField(max_length=100)
+    period_end = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["frequency", "schedule_key", "period_end"], name="digest_run_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.frequency} digests of {self.schedule_key} until {self.period_end}"

@@ -11,12 +11,15 @@ from apps.accounts.models import Organization
 from apps.accounts.selectors import organization_current
 from apps.billing.entitlements import (
     Quota,
+    entitlements_for_organization,
     entitlements_for_request,
     platform_quota,
     provision_quota,
 )
+from apps.billing.models import AlertFrequency
 from apps.documents.models import DocumentVersion, VersionKind
-from apps.monitoring.models import WatchedPlatform, WatchedProvision
+from apps.monitoring.audience import effective_frequency
+from apps.monitoring.models import AlertSchedule, Notification, WatchedPlatform, WatchedProvision
 from apps.platforms.models import Platform
 from apps.provisions.models import Provision
 
@@ -117,4 +120,53 @@ def monitor_button_state(
         watches_provision=False,
         is_tracked=is_tracked,
         quota=None if is_tracked else platform_quota(organization, entitlements=entitlements),
+    )
+
+
+# --- alerts ---------------------------------------------------------------------------------
+
+
+def notification_list(*, organization: Organization, user) -> QuerySet[Notification]:
+    """The member's in-app notifications for this organization, newest first."""
+    return (
+        Notification.objects.filter(organization=organization, recipient=user)
+        .select_related("change_event__document__platform")
+        .only(
+            "created_at",
+            "read_at",
+            "change_event__created_at",
+            "change_event__summary",
+            "change_event__document__title",
+            "change_event__document__slug",
+            "change_event__document__platform__name",
+            "change_event__document__platform__slug",
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def notification_unread_count(*, organization: Organization, user) -> int:
+    return Notification.objects.filter(organization=organization, recipient=user).unread().count()
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """What the preferences page shows: the member's effective frequency, the choices their
+    plan allows, and the organization's digest schedule."""
+
+    frequency: str
+    choices: list[tuple[str, str]]
+    schedule: AlertSchedule
+
+
+def alert_settings(*, organization: Organization, user) -> AlertSettings:
+    entitlements = entitlements_for_organization(organization)
+    labels = dict(AlertFrequency.choices)
+    return AlertSettings(
+        frequency=effective_frequency(
+            organization=organization, user=user, entitlements=entitlements
+        ),
+        choices=[(value, labels[value]) for value in entitlements.alert_frequencies],
+        schedule=AlertSchedule.objects.filter(organization=organization).first()
+        or AlertSchedule(organization=organization),
     )

@@ -1,15 +1,34 @@
 """Writes to an organization's watchlist. Plan limits are enforced here, by asking
 apps.billing.entitlements, so every way in (pages, API, admin actions) gets the same rules."""
 
+import logging
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone as dj_timezone
 
-from apps.accounts.models import Organization, User
-from apps.billing.entitlements import check_can_track_platform, check_can_track_provision
+from apps.accounts.models import MANAGER_ROLES, Membership, Organization, User
+from apps.billing.entitlements import (
+    check_can_track_platform,
+    check_can_track_provision,
+    entitlements_for_organization,
+    upgrade_url,
+)
+from apps.billing.models import AlertFrequency
 from apps.core.exceptions import ApplicationError
-from apps.monitoring.models import WatchedPlatform, WatchedProvision
+from apps.monitoring.emails import unsubscribe_token_read
+from apps.monitoring.models import (
+    AlertPreference,
+    AlertSchedule,
+    Notification,
+    WatchedPlatform,
+    WatchedProvision,
+)
 from apps.platforms.models import Platform
 from apps.provisions.models import Provision
+
+logger = logging.getLogger(__name__)
 
 
 def _lock_organization(organization: Organization) -> None:
@@ -86,3 +105,73 @@ def watchlist_remove_provision(*, organization: Organization, watched_provision_
     ).delete()
     if not deleted:
         raise ApplicationError("That provision is not on this organization's watchlist.")
+
+
+# --- alert preferences, notifications, unsubscribe -------------------------------------------
+
+
+def alert_preference_set(*, organization: Organization, user: User, frequency: str) -> None:
+    """Records how often `user` hears of this organization's changes; only what the plan
+    allows may be chosen."""
+    entitlements = entitlements_for_organization(organization)
+    if frequency not in entitlements.alert_frequencies:
+        allowed = ", ".join(entitlements.alert_frequencies)
+        raise ApplicationError(
+            f"Your {entitlements.plan_name} plan offers these alert frequencies: {allowed}.",
+            extra={"upgrade_url": upgrade_url()} if frequency in AlertFrequency.values else {},
+        )
+    AlertPreference.objects.update_or_create(
+        organization=organization, user=user, defaults={"frequency": frequency}
+    )
+
+
+def alert_schedule_set(
+    *, organization: Organization, actor: User, timezone: str, weekday: int, hour: int
+) -> AlertSchedule:
+    """When the organization's digests go out; owners and admins only."""
+    if not Membership.objects.filter(
+        organization=organization, user=actor, role__in=MANAGER_ROLES
+    ).exists():
+        raise ApplicationError("Only the organization's owners and admins can change this.")
+    schedule = AlertSchedule.objects.filter(organization=organization).first() or AlertSchedule(
+        organization=organization
+    )
+    schedule.timezone, schedule.digest_weekday, schedule.digest_hour = timezone, weekday, hour
+    try:
+        schedule.full_clean()
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages)) from error
+    schedule.save()
+    return schedule
+
+
+def notifications_mark_read(
+    *, organization: Organization, user: User, notification_id: int | None = None
+) -> int:
+    """Marks one notification (or, without an id, all of them) read; returns how many."""
+    own = Notification.objects.filter(organization=organization, recipient=user)
+    if notification_id is not None:
+        own = own.filter(pk=notification_id)
+        if not own.exists():
+            raise ApplicationError("That notification does not exist.")
+    return own.unread().update(read_at=dj_timezone.now())
+
+
+def alerts_unsubscribe(*, token: str) -> Organization:
+    """Switches off the alerts and digests of the member a signed link was made for. Raises
+    ApplicationError for a forged or expired link, or a member who has left."""
+    organization_id, user_id = unsubscribe_token_read(token)
+    membership = (
+        Membership.objects.select_related("organization")
+        .filter(organization_id=organization_id, user_id=user_id)
+        .first()
+    )
+    if membership is None:
+        raise ApplicationError(
+            "You are no longer a member of this organization, so it sends you nothing."
+        )
+    AlertPreference.objects.update_or_create(
+        organization_id=organization_id, user_id=user_id, defaults={"frequency": AlertFrequency.OFF}
+    )
+    logger.info("User %s unsubscribed from the alerts of organization %s", user_id, organization_id)
+    return membership.organization

@@ -19,4 +19,7 @@ urlpatterns = [
         views.WatchedProvisionRemoveView.as_view(),
         name="provision_remove",
     ),
+    path("notifications/", views.NotificationListView.as_view(), name="notification_list"),
+    path("notifications/read/", views.NotificationsReadView.as_view(), name="notifications_read"),
+    path("alerts/", views.AlertPreferencesView.as_view(), name="alert_preferences"),
 ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.core.search import SearchInput, full_text_search
 from apps.core.selectors import count_subquery
-from apps.documents.models import Document, DocumentVersion, VersionKind
+from apps.documents.models import ChangeEvent, Document, DocumentVersion
 from apps.platforms.models import Platform
 from apps.provisions.models import Provision
 
@@ -44,10 +44,11 @@ def platform_documents(*, platform: Platform) -> QuerySet[Document]:
 
 
 def platform_change_count(*, platform: Platform, days: int = CHANGE_ACTIVITY_DAYS) -> int:
-    """Documented changes (versions whose text changed, not re-extractions) in the last `days`."""
+    """Recorded change events (not first records, not re-extractions) in the last `days`: the
+    same events alerts and feeds announce, so no page claims a change they do not show."""
     since = timezone.now() - timedelta(days=days)
-    return DocumentVersion.objects.filter(
-        document__platform=platform, kind=VersionKind.CHANGE, captured_at__gte=since
+    return ChangeEvent.objects.filter(
+        document__platform=platform, previous_version__isnull=False, created_at__gte=since
     ).count()
 
 

@@ -10,13 +10,17 @@ from django.db.models.functions import RowNumber
 from apps.billing.entitlements import Entitlements
 from apps.core.search import SearchInput, full_text_search
 from apps.core.selectors import count_subquery
+from apps.documents.models import ChangeEvent
 from apps.platforms.models import Platform
 from apps.provisions.models import (
     MEMO_FIELDS,
     AnalysisArticle,
     ClauseType,
+    ImpactStatus,
     Provision,
     ProvisionAgency,
+    ProvisionImpact,
+    ProvisionStatus,
 )
 from apps.provisions.search import PROVISION_SEARCH_FIELDS
 
@@ -319,5 +323,65 @@ def provision_published_by_record_id(*, record_id: str) -> Provision | None:
         .select_related("document__platform")
         .only("slug", "document__slug", "document__platform__slug")
         .filter(record_id=record_id)
+        .first()
+    )
+
+
+# --- change events and what they did to provisions -------------------------------------------
+
+
+def change_event_get(*, change_event_id: int, with_text: bool = False) -> ChangeEvent | None:
+    """A recorded change (never a first record) with its document, platform and the two
+    versions' numbers and dates; their full text only when `with_text` (the diff needs it)."""
+    events = ChangeEvent.objects.select_related(
+        "document__platform", "version", "previous_version"
+    ).filter(pk=change_event_id, previous_version__isnull=False)
+    if not with_text:
+        events = events.defer(
+            "version__text",
+            "version__change_summary",
+            "previous_version__text",
+            "previous_version__change_summary",
+        )
+    return events.first()
+
+
+def change_event_impacts(*, change_event: ChangeEvent) -> list[ProvisionImpact]:
+    """The published provisions whose clause the change reworded or removed, most severe
+    first, each with what a link to its page needs."""
+    return list(
+        ProvisionImpact.objects.filter(
+            change_event=change_event, provision__status=ProvisionStatus.PUBLISHED
+        )
+        .exclude(status=ImpactStatus.PRESENT)
+        .select_related("provision__document__platform")
+        .order_by("-provision__severity", "provision__title", "pk")
+    )
+
+
+def change_events_of(
+    *, platform_id: int | None = None, document_id: int | None = None
+) -> QuerySet[ChangeEvent]:
+    """A platform's or a document's recorded changes (first records left out), newest first."""
+    events = ChangeEvent.objects.filter(previous_version__isnull=False)
+    if document_id is not None:
+        events = events.filter(document_id=document_id)
+    if platform_id is not None:
+        events = events.filter(document__platform_id=platform_id)
+    return events.order_by("-created_at", "-pk")
+
+
+def provision_stale_change(*, provision: Provision) -> ProvisionImpact | None:
+    """The latest change that reworded or removed this provision's clause, while a curator has
+    not reviewed the provision since (reviewing clears `needs_review`); else None, and no query
+    for the many provisions that are current."""
+    if not provision.needs_review:
+        return None
+    return (
+        ProvisionImpact.objects.filter(provision=provision)
+        .exclude(status=ImpactStatus.PRESENT)
+        .select_related("change_event")
+        .only("status", "change_event__created_at", "change_event_id", "provision_id")
+        .order_by("-change_event__created_at", "-pk")
         .first()
     )

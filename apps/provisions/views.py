@@ -17,6 +17,7 @@ from apps.provisions.selectors import (
     provision_peers,
     provision_related_articles,
     provision_siblings,
+    provision_stale_change,
     provision_uniqueness,
 )
 
@@ -47,6 +48,7 @@ def provision_detail(request, platform_slug, document_slug, provision_slug):
             "siblings": provision_siblings(provision=provision),
             "articles": provision_related_articles(provision=provision),
             "faq": provision_faq(provision=provision),
+            "stale_change": provision_stale_change(provision=provision),
             "change_count": platform_change_count(platform=platform),
             "change_activity_days": CHANGE_ACTIVITY_DAYS,
             "accessed_on": timezone.localdate(),

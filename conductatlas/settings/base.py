@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.billing",
     "apps.monitoring",
+    "apps.site",
     "apps.catalog_demo",
 ]
 
@@ -74,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.site",
+                "apps.monitoring.context_processors.dashboard_link",
             ],
         },
     },
@@ -136,6 +138,14 @@ EMAIL_BACKEND = env(
 )
 EMAIL_HOST = env("EMAIL_HOST", default="127.0.0.1")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# Seconds an SMTP connection may block; a send that times out is retried.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Where the file-based backend (the embedded mode's alert emails) writes one file per email.
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-emails"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ConductAtlas <alerts@conductatlas.test>")
 
 # Celery: the embedded mode runs tasks in-process; production sets REDIS_URL and turns eager off.
@@ -160,6 +170,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.documents.tasks.verify_archive_batch",
         "schedule": 3600.0,
     },
+    # Builds and queues the daily and weekly digests whose period has ended, in each
+    # organization's own time zone (apps/monitoring/digests.py).
+    "alerts-dispatch": {
+        "task": "apps.monitoring.tasks.alerts_dispatch",
+        "schedule": env.float("ALERTS_DISPATCH_EVERY_SECONDS", default=300.0),
+    },
 }
 # Wayback captures wait on a slow external service under a rate limit: their own queue keeps
 # them from delaying document fetches (`celery worker -Q celery,wayback`, see the Procfile).
@@ -169,6 +185,15 @@ CELERY_TASK_ROUTES = {"apps.documents.tasks.wayback_capture": {"queue": "wayback
 CELERY_BROKER_TRANSPORT_OPTIONS = env.json(
     "CELERY_BROKER_TRANSPORT_OPTIONS", default={"visibility_timeout": 3600}
 )
+
+# Alerts and digests (apps/monitoring). Emails are sent in batches over one SMTP connection;
+# a transient failure is retried with exponential backoff from the base, at most MAX_ATTEMPTS
+# sends in all, then the delivery ends as failed with the error kept.
+ALERTS_SEND_BATCH = env.int("ALERTS_SEND_BATCH", default=500)
+ALERTS_SEND_MAX_ATTEMPTS = env.int("ALERTS_SEND_MAX_ATTEMPTS", default=5)
+ALERTS_SEND_RETRY_BASE_SECONDS = env.float("ALERTS_SEND_RETRY_BASE_SECONDS", default=60.0)
+# Days an emailed unsubscribe link stays valid.
+ALERTS_UNSUBSCRIBE_MAX_AGE_DAYS = env.int("ALERTS_UNSUBSCRIBE_MAX_AGE_DAYS", default=90)
 
 # Document pipeline scheduling (apps/documents/services.py).
 DOCUMENTS_DISPATCH_BATCH = env.int("DOCUMENTS_DISPATCH_BATCH", default=50)

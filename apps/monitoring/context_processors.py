@@ -1,0 +1,23 @@
+from django.utils.functional import SimpleLazyObject
+
+from apps.accounts.selectors import organization_current
+from apps.monitoring.selectors import notification_unread_count
+
+
+def dashboard_link(request):
+    """The header's link to the dashboard of the organization a signed-in member acts for,
+    with its unread notifications. Lazy: a page that does not render the header (or a
+    visitor's page) runs no query, and one that does runs one count."""
+
+    def build():
+        organization = organization_current(request)
+        if organization is None:
+            return None
+        return {
+            "url": organization.get_absolute_url(),
+            "unread": notification_unread_count(organization=organization, user=request.user),
+        }
+
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    return {"dashboard_link": SimpleLazyObject(build)}

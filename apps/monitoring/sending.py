@@ -1,0 +1,143 @@
+"""Sending an owed email (a Delivery or a Digest row) exactly once.
+
+The row is read pending under a row lock (SELECT ... FOR UPDATE on PostgreSQL; SQLite's
+immediate transactions take the database's write lock) and stays locked until it is marked
+sent, failed or skipped: a second task for the same row waits, then finds it no longer pending
+and sends nothing. A worker killed before the SMTP server accepted the email rolls the
+transaction back, so the redelivered task sends it once.
+
+The one crash window that remains: the SMTP server has accepted the email and the process dies
+before the transaction that marks the row sent commits (or the commit itself fails). The row is
+still pending afterwards and the email is sent a second time. No local bookkeeping can close
+this window, since the server's acceptance and our commit are two systems' writes."""
+
+import contextlib
+import logging
+import random
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import Membership
+from apps.monitoring.models import OutboundMessage, SendStatus
+
+logger = logging.getLogger(__name__)
+
+# What composing a row yields: the email to send, or the reason it must not be sent.
+Composer = Callable[[OutboundMessage], EmailMessage | str]
+
+
+@dataclass
+class BatchResult:
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    already_done: int = 0
+    retry_ids: list[int] = field(default_factory=list)
+    retry_attempt: int = 0
+
+    @property
+    def retry_in_seconds(self) -> float:
+        """Exponential backoff with full jitter from the attempts made so far."""
+        ceiling = settings.ALERTS_SEND_RETRY_BASE_SECONDS * 2 ** max(self.retry_attempt - 1, 0)
+        return random.uniform(ceiling / 2, ceiling)
+
+
+def recipient_unreachable(*, organization_id: int, recipient) -> str | None:
+    """Why this member must not be emailed for this organization any more, or None."""
+    if not Membership.objects.filter(organization_id=organization_id, user=recipient).exists():
+        return f"{recipient} is no longer a member of the organization"
+    if not EmailAddress.objects.filter(
+        user=recipient, email__iexact=recipient.email, verified=True
+    ).exists():
+        return f"{recipient} has no verified email address"
+    return None
+
+
+def is_permanent(error: Exception) -> bool:
+    """A refusal the server will repeat (SMTP 5xx): retrying cannot help."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _message in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return False
+
+
+def outbound_send_batch(*, model: type[OutboundMessage], ids: list[int], compose: Composer):
+    """Send each pending row of `ids` over one SMTP connection. Transient failures are left
+    pending for a retry (their ids in the result); permanent ones, and transient ones out of
+    attempts, end as failed with the error kept."""
+    result = BatchResult()
+    connection = get_connection()
+    try:
+        for pk in ids:
+            _send_one(model=model, pk=pk, compose=compose, connection=connection, result=result)
+    finally:
+        _close_quietly(connection)
+    return result
+
+
+def _send_one(*, model, pk, compose, connection, result: BatchResult) -> None:
+    with transaction.atomic():
+        row = (
+            model.objects.select_for_update(of=("self",))
+            .select_related("recipient")
+            .filter(pk=pk, status=SendStatus.PENDING)
+            .first()
+        )
+        if row is None:
+            result.already_done += 1
+            return
+        email = compose(row)
+        if isinstance(email, str):
+            logger.info("%s %s not sent: %s", model.__name__, pk, email)
+            _mark(row, status=SendStatus.SKIPPED, error=email)
+            result.skipped += 1
+            return
+        email.connection = connection
+        try:
+            email.send()
+        except (smtplib.SMTPException, OSError) as error:
+            _close_quietly(connection)
+            _record_failure(row, error, result)
+            return
+        # Crash window (see the module docstring): the server has the email; if this process
+        # dies before the commit below, the row stays pending and the email is sent again.
+        row.sent_at = timezone.now()
+        _mark(row, status=SendStatus.SENT, error="")
+        result.sent += 1
+
+
+def _record_failure(row: OutboundMessage, error: Exception, result: BatchResult) -> None:
+    row.attempts += 1
+    message = f"{type(error).__name__}: {error}"[:2000]
+    if is_permanent(error) or row.attempts >= settings.ALERTS_SEND_MAX_ATTEMPTS:
+        logger.warning("%s %s failed for good: %s", type(row).__name__, row.pk, message)
+        _mark(row, status=SendStatus.FAILED, error=message)
+        result.failed += 1
+        return
+    logger.info(
+        "%s %s failed (attempt %s), retried: %s", type(row).__name__, row.pk, row.attempts, message
+    )
+    _mark(row, status=SendStatus.PENDING, error=message)
+    result.retry_ids.append(row.pk)
+    result.retry_attempt = max(result.retry_attempt, row.attempts)
+
+
+def _mark(row: OutboundMessage, *, status: str, error: str) -> None:
+    row.status = status
+    row.last_error = error
+    row.save(update_fields=["status", "last_error", "attempts", "sent_at", "updated_at"])
+
+
+def _close_quietly(connection) -> None:
+    # A connection the server dropped mid-send cannot be closed cleanly; the next send opens
+    # a new one either way.
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        connection.close()
