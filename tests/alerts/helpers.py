@@ -33,7 +33,10 @@ def record_change(previous: DocumentVersion, text: str = NEW_TEXT) -> ChangeEven
         number=previous.number + 1,
         kind=VersionKind.CHANGE,
         text=text,
-        change_summary={"from_number": previous.number, **change_summary_build(previous.text, text)},
+        change_summary={
+            "from_number": previous.number,
+            **change_summary_build(previous.text, text),
+        },
     )
     return change_event_record(version=version, previous_version=previous)
 
