@@ -2,16 +2,14 @@
 frequency, tenancy), what it holds, and what happens when sending goes wrong."""
 
 import re
-from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import signing
 
 from apps.accounts.models import Membership
-from apps.billing.models import AlertFrequency
+from apps.billing.models import AlertFrequency, Plan
 from apps.billing.services import subscription_grant
-from apps.billing.models import Plan
 from apps.monitoring.alerts import change_event_fan_out, deliveries_send_batch
 from apps.monitoring.models import AlertPreference, Channel, Delivery, Notification, SendStatus
 from apps.monitoring.tasks import deliveries_send
@@ -90,7 +88,7 @@ def test_the_email_has_both_parts_the_summary_changed_words_and_links(
     links = _links(message)
     assert f"http://127.0.0.1:8000/changes/{event.pk}/" in links
     assert "http://127.0.0.1:8000" + provision.get_absolute_url() in links
-    assert any(link.endswith(f"/changes/1...2/") for link in links)
+    assert any(link.endswith("/changes/1...2/") for link in links)
     unsubscribe = str(message["List-Unsubscribe"]).strip()
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert unsubscribe.startswith("<http://127.0.0.1:8000/alerts/unsubscribe/")
