@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from apps.accounts.models import Invitation, Membership, Organization, Role
 from apps.accounts.services import invitation_create
 from apps.accounts.tenancy import OrganizationView
-from apps.monitoring.models import WatchedPlatform, WatchedProvision
+from apps.monitoring.models import AlertPreference, AlertSchedule, WatchedPlatform, WatchedProvision
 from tests.factories import PlatformFactory, ProvisionFactory, UserFactory
 from tests.tiers import csrf_client, csrf_post
 
@@ -53,6 +53,9 @@ ORG_SCOPED_URLS = {
     "monitoring:platform_remove": _watched_platform_of,
     "monitoring:provision_add": _nothing,
     "monitoring:provision_remove": _watched_provision_of,
+    "monitoring:notification_list": _nothing,
+    "monitoring:notifications_read": _nothing,
+    "monitoring:alert_preferences": _nothing,
     "accounts:member_list": _nothing,
     "accounts:member_role_change": _member_of,
     "accounts:member_remove": _member_of,
@@ -111,6 +114,8 @@ def _private_state():
         sorted(WatchedPlatform.objects.values_list("pk", flat=True)),
         sorted(WatchedProvision.objects.values_list("pk", flat=True)),
         sorted(Organization.objects.values_list("pk", "name")),
+        sorted(AlertPreference.objects.values_list("pk", "frequency")),
+        sorted(AlertSchedule.objects.values_list("pk", "timezone")),
     )
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from apps.documents.models import ArchivedSnapshot, VersionKind
+from apps.documents.models import ArchivedSnapshot, ChangeEvent, VersionKind
 from apps.platforms.models import Platform, Sector
 from apps.provisions.models import (
     AnalysisArticle,
@@ -77,13 +77,13 @@ def build_sample_catalog() -> SampleCatalog:
         last_verified_at=now - timedelta(hours=3),
         last_verification_ok=True,
     )
-    DocumentVersionFactory(
+    first_version = DocumentVersionFactory(
         document=document,
         number=1,
         kind=VersionKind.FIRST_RECORD,
         captured_at=now - timedelta(days=90),
     )
-    DocumentVersionFactory(
+    older_change = DocumentVersionFactory(
         document=document, number=2, kind=VersionKind.CHANGE, captured_at=now - timedelta(days=45)
     )
     cited_version = DocumentVersionFactory(
@@ -101,6 +101,14 @@ def build_sample_catalog() -> SampleCatalog:
         kind=VersionKind.REEXTRACTION,
         captured_at=now - timedelta(days=1),
     )
+    # The change events the ingest writes beside each change (a re-extraction has none).
+    for previous, version in ((first_version, older_change), (older_change, cited_version)):
+        ChangeEvent.objects.create(
+            document=document,
+            version=version,
+            previous_version=previous,
+            created_at=version.captured_at,
+        )
 
     clause_type = ClauseTypeFactory(name="Restriction on training competing models")
     provision = ProvisionFactory(

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from apps.documents.models import VersionKind
+from apps.documents.models import ChangeEvent, VersionKind
 from apps.platforms.models import Sector
 from apps.provisions.models import ProvisionStatus, Severity
 from tests.factories import (
@@ -81,15 +81,17 @@ def test_platform_page(client, catalog):
     assert html.index("High <span") < html.index("Medium <span")
     assert "Usage Data Ownership" in html and "Prohibition on Using Output" in html
     assert "DRAFT-SIBLING" not in html
-    assert "<strong>1</strong> documented change in the last 30 days" in html
+    assert "recorded <strong>1</strong> documented change in the last 30 days" in html
     assert "Start monitoring" in html
 
 
 def test_change_activity_counts_only_recent_changes(client, catalog):
     document = catalog.provision.document
-    DocumentVersionFactory(document=document, number=10, kind=VersionKind.CHANGE)
+    previous = document.versions.get(number=3)
+    version = DocumentVersionFactory(document=document, number=10, kind=VersionKind.CHANGE)
+    ChangeEvent.objects.create(document=document, version=version, previous_version=previous)
     html = get_html(client, catalog.platform.get_absolute_url())
-    assert "<strong>2</strong> documented changes in the last 30 days" in html
+    assert "recorded <strong>2</strong> documented changes in the last 30 days" in html
 
 
 def test_document_page(client, catalog):

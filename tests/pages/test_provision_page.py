@@ -76,7 +76,7 @@ def test_page_shows_every_section(client, catalog, settings):
     assert "Is ConductAtlas affiliated with Luma AI?" in html
     # Change activity: one change in 30 days (the 45-day-old change and the re-extraction
     # do not count) and the monitoring call to action.
-    assert "Luma AI recorded 1 documented change in the last 30 days." in html
+    assert "Luma AI recorded <strong>1</strong> documented change in the last 30 days." in html
     assert "Start monitoring" in html
 
 
