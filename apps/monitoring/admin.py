@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from apps.monitoring.models import WatchedPlatform, WatchedProvision
+from apps.monitoring.models import (
+    AlertPreference,
+    AlertSchedule,
+    Delivery,
+    Digest,
+    WatchedPlatform,
+    WatchedProvision,
+)
 
 
 @admin.register(WatchedPlatform)
@@ -19,3 +26,49 @@ class WatchedProvisionAdmin(admin.ModelAdmin):
     list_select_related = ["organization", "provision", "added_by"]
     autocomplete_fields = ["organization"]
     raw_id_fields = ["provision", "added_by"]
+
+
+@admin.register(AlertPreference)
+class AlertPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["organization", "user", "frequency", "updated_at"]
+    list_filter = ["frequency"]
+    search_fields = ["organization__name", "user__email"]
+    list_select_related = ["organization", "user"]
+    raw_id_fields = ["organization", "user"]
+
+
+@admin.register(AlertSchedule)
+class AlertScheduleAdmin(admin.ModelAdmin):
+    list_display = ["organization", "timezone", "digest_weekday", "digest_hour"]
+    search_fields = ["organization__name", "timezone"]
+    list_select_related = ["organization"]
+    raw_id_fields = ["organization"]
+
+
+class _OutboundAdmin(admin.ModelAdmin):
+    """Deliveries and digests are written by the fan-out and the dispatcher; the admin shows
+    what was sent, skipped or failed (with the error) and changes nothing."""
+
+    list_filter = ["status"]
+    search_fields = ["organization__name", "recipient__email"]
+    list_select_related = ["organization", "recipient"]
+    raw_id_fields = ["organization", "recipient"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(_OutboundAdmin):
+    list_display = ["change_event", "recipient", "organization", "channel", "status", "attempts"]
+    list_filter = ["status", "channel"]
+    raw_id_fields = ["organization", "recipient", "change_event"]
+
+
+@admin.register(Digest)
+class DigestAdmin(_OutboundAdmin):
+    list_display = ["recipient", "organization", "frequency", "period_end", "status", "attempts"]
+    list_filter = ["status", "frequency"]
