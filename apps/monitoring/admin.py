@@ -30,11 +30,11 @@ class WatchedProvisionAdmin(admin.ModelAdmin):
 
 @admin.register(AlertPreference)
 class AlertPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["organization", "user", "frequency", "updated_at"]
+    list_display = ["membership", "frequency", "updated_at"]
     list_filter = ["frequency"]
-    search_fields = ["organization__name", "user__email"]
-    list_select_related = ["organization", "user"]
-    raw_id_fields = ["organization", "user"]
+    search_fields = ["organization__name", "membership__user__email"]
+    list_select_related = ["membership__organization", "membership__user"]
+    raw_id_fields = ["organization", "membership"]
 
 
 @admin.register(AlertSchedule)

@@ -6,7 +6,7 @@ turned into conditions once; organizations are many, so nothing here runs per or
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from apps.accounts.models import Membership
@@ -51,11 +51,7 @@ class PlanRules:
             member_plan_id=Coalesce(
                 F("organization__subscriptions__plan_id"), Value(self.default_plan_id or 0)
             ),
-            chosen_frequency=Subquery(
-                AlertPreference.objects.filter(
-                    organization_id=OuterRef("organization_id"), user_id=OuterRef("user_id")
-                ).values("frequency")[:1]
-            ),
+            chosen_frequency=F("alert_preference__frequency"),
         )
 
 
@@ -86,7 +82,7 @@ def effective_frequency(*, organization, user, entitlements: Entitlements) -> st
     """How often this member hears of this organization's changes right now (one member's
     version of `PlanRules.frequency_q`, for the check at send time)."""
     chosen = (
-        AlertPreference.objects.filter(organization=organization, user=user)
+        AlertPreference.objects.filter(membership__organization=organization, membership__user=user)
         .values_list("frequency", flat=True)
         .first()
     )

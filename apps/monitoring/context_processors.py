@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from apps.accounts.selectors import organization_current
-from apps.monitoring.selectors import notification_unread_count
+from apps.monitoring.selectors import notification_unread_count_for_request
 
 
 def dashboard_link(request):
@@ -15,7 +15,7 @@ def dashboard_link(request):
             return None
         return {
             "url": organization.get_absolute_url(),
-            "unread": notification_unread_count(organization=organization, user=request.user),
+            "unread": notification_unread_count_for_request(request, organization=organization),
         }
 
     if not getattr(request, "user", None) or not request.user.is_authenticated:

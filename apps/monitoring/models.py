@@ -58,20 +58,15 @@ class AlertPreference(OrgOwnedModel):
     member gets the plan's default; a choice the plan does not (or no longer) allow falls back
     to that default when alerts go out (apps.billing.entitlements decides both)."""
 
-    user = models.ForeignKey(
-        "accounts.User", on_delete=models.CASCADE, related_name="alert_preferences"
+    # Keyed by the membership, so the choice leaves with the member, and the fan-out reads it
+    # with a join rather than a lookup per member.
+    membership = models.OneToOneField(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="alert_preference"
     )
     frequency = models.CharField(max_length=16, choices=AlertFrequency.choices)
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "user"], name="alert_preference_one_per_member"
-            ),
-        ]
-
     def __str__(self):
-        return f"{self.user} in {self.organization}: {self.get_frequency_display()}"
+        return f"{self.membership}: {self.get_frequency_display()}"
 
 
 def validate_timezone(value: str) -> None:
@@ -132,8 +127,12 @@ class Delivery(OutboundMessage):
     """One change event for one member on one channel. The in-app channel's row is the
     notification itself (sent on creation, `read_at` once read)."""
 
+    # Indexed by the unique constraint, which leads with it.
     change_event = models.ForeignKey(
-        "documents.ChangeEvent", on_delete=models.CASCADE, related_name="deliveries"
+        "documents.ChangeEvent",
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_index=False,
     )
     channel = models.CharField(max_length=16, choices=Channel.choices)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -152,7 +151,6 @@ class Delivery(OutboundMessage):
                 fields=["recipient", "organization", "channel", "read_at"],
                 name="delivery_unread",
             ),
-            models.Index(fields=["status", "channel"], name="delivery_status"),
         ]
 
     def __str__(self):

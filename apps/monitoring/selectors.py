@@ -149,6 +149,17 @@ def notification_unread_count(*, organization: Organization, user) -> int:
     return Notification.objects.filter(organization=organization, recipient=user).unread().count()
 
 
+def notification_unread_count_for_request(request, *, organization: Organization) -> int:
+    """The signed-in member's unread count, counted once per request and organization (the
+    header and the dashboard both show it)."""
+    counts = request.__dict__.setdefault("_unread_notifications", {})
+    if organization.pk not in counts:
+        counts[organization.pk] = notification_unread_count(
+            organization=organization, user=request.user
+        )
+    return counts[organization.pk]
+
+
 @dataclass(frozen=True)
 class AlertSettings:
     """What the preferences page shows: the member's effective frequency, the choices their

@@ -120,8 +120,12 @@ def alert_preference_set(*, organization: Organization, user: User, frequency: s
             f"Your {entitlements.plan_name} plan offers these alert frequencies: {allowed}.",
             extra={"upgrade_url": upgrade_url()} if frequency in AlertFrequency.values else {},
         )
+    membership = Membership.objects.filter(organization=organization, user=user).first()
+    if membership is None:
+        raise ApplicationError("You are not a member of this organization.")
     AlertPreference.objects.update_or_create(
-        organization=organization, user=user, defaults={"frequency": frequency}
+        membership=membership,
+        defaults={"organization": organization, "frequency": frequency},
     )
 
 
@@ -171,7 +175,8 @@ def alerts_unsubscribe(*, token: str) -> Organization:
             "You are no longer a member of this organization, so it sends you nothing."
         )
     AlertPreference.objects.update_or_create(
-        organization_id=organization_id, user_id=user_id, defaults={"frequency": AlertFrequency.OFF}
+        membership=membership,
+        defaults={"organization_id": organization_id, "frequency": AlertFrequency.OFF},
     )
     logger.info("User %s unsubscribed from the alerts of organization %s", user_id, organization_id)
     return membership.organization

@@ -26,7 +26,7 @@ from apps.monitoring.models import WatchedPlatform, WatchedProvision
 from apps.monitoring.selectors import (
     alert_settings,
     notification_list,
-    notification_unread_count,
+    notification_unread_count_for_request,
     watched_platform_rows,
     watched_provisions,
 )
@@ -52,8 +52,8 @@ class DashboardView(OrganizationView):
                 notifications=notification_list(organization=self.organization, user=request.user)[
                     :DASHBOARD_NOTIFICATIONS
                 ],
-                unread_count=notification_unread_count(
-                    organization=self.organization, user=request.user
+                unread_count=notification_unread_count_for_request(
+                    request, organization=self.organization
                 ),
             ),
         )

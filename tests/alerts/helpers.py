@@ -4,7 +4,7 @@ from apps.accounts.models import Membership, Role
 from apps.documents.diffing import change_summary_build
 from apps.documents.models import ChangeEvent, DocumentVersion, VersionKind
 from apps.documents.services import change_event_record
-from apps.monitoring.models import WatchedPlatform, WatchedProvision
+from apps.monitoring.models import AlertPreference, WatchedPlatform, WatchedProvision
 from tests.factories import DocumentVersionFactory, ProvisionFactory, UserFactory
 from tests.tiers import member_on_plan
 
@@ -59,3 +59,12 @@ def add_member(organization, **user_fields):
     user = UserFactory(**user_fields)
     Membership.objects.create(organization=organization, user=user, role=Role.MEMBER)
     return user
+
+
+def prefer(organization, user, frequency: str) -> AlertPreference:
+    """A member's stored choice, as written when the plan allowed it."""
+    return AlertPreference.objects.create(
+        organization=organization,
+        membership=Membership.objects.get(organization=organization, user=user),
+        frequency=frequency,
+    )

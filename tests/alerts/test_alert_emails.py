@@ -17,6 +17,7 @@ from tests.alerts.helpers import (
     add_member,
     first_record,
     organization_tracking,
+    prefer,
     record_change,
     tracked_clause,
 )
@@ -108,7 +109,9 @@ def test_one_click_unsubscribe_from_the_received_link(
     response = client.post(url, {"List-Unsubscribe": "One-Click"})
 
     assert response.status_code == 200
-    preference = AlertPreference.objects.get(organization=organization, user=user)
+    preference = AlertPreference.objects.get(
+        membership__organization=organization, membership__user=user
+    )
     assert preference.frequency == AlertFrequency.OFF
     second = record_change(first_version.document.versions.get(number=2), text="# Terms\n\nNew.")
     send_alerts(second.pk)
@@ -140,17 +143,11 @@ def test_each_member_chooses_within_the_plan(send_alerts, smtp_server, document,
     owner, organization = organization_tracking("watcher", platform=document.platform)
     daily = add_member(organization)
     off = add_member(organization)
-    AlertPreference.objects.create(
-        organization=organization, user=daily, frequency=AlertFrequency.DAILY
-    )
-    AlertPreference.objects.create(
-        organization=organization, user=off, frequency=AlertFrequency.OFF
-    )
+    prefer(organization, daily, AlertFrequency.DAILY)
+    prefer(organization, off, AlertFrequency.OFF)
     free_owner, free_org = organization_tracking("free", platform=document.platform)
     # Chosen while the organization was paying; Free allows only the weekly digest.
-    AlertPreference.objects.create(
-        organization=free_org, user=free_owner, frequency=AlertFrequency.IMMEDIATE
-    )
+    prefer(free_org, free_owner, AlertFrequency.IMMEDIATE)
 
     send_alerts(record_change(first_version).pk)
 

@@ -11,14 +11,13 @@ from apps.billing.models import AlertFrequency
 from apps.monitoring.alerts import change_event_fan_out
 from apps.monitoring.digests import DEFAULT_SCHEDULE, Schedule, digests_dispatch
 from apps.monitoring.models import (
-    AlertPreference,
     AlertSchedule,
     Channel,
     Delivery,
     Digest,
     SendStatus,
 )
-from tests.alerts.helpers import first_record, organization_tracking, record_change
+from tests.alerts.helpers import first_record, organization_tracking, prefer, record_change
 from tests.factories import DocumentFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,9 +73,7 @@ def test_a_paid_member_who_chose_weekly_gets_the_digest(smtp_server, dispatch):
     document = DocumentFactory()
     _change_during_last_week(document)
     user, organization = organization_tracking("watcher", platform=document.platform)
-    AlertPreference.objects.create(
-        organization=organization, user=user, frequency=AlertFrequency.WEEKLY
-    )
+    prefer(organization, user, AlertFrequency.WEEKLY)
 
     dispatch(MONDAY_NINE)
 
