@@ -1,5 +1,7 @@
-"""Writes to an organization's watchlist. Plan limits are enforced here, by asking
-apps.billing.entitlements, so every way in (pages, API, admin actions) gets the same rules."""
+"""Writes to an organization's watchlist and to its members' alert settings. Plan limits and
+allowed alert frequencies are enforced here, by asking apps.billing.entitlements, so every way
+in (pages, API, admin actions) gets the same rules. Alert fan-out and sending live in
+alerts.py, digests.py and sending.py."""
 
 import logging
 

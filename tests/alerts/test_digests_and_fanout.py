@@ -80,6 +80,23 @@ def test_a_paid_member_who_chose_weekly_gets_the_digest(smtp_server, dispatch):
     assert [message["To"] for message in smtp_server.messages] == [user.email]
 
 
+def test_a_member_who_chose_daily_gets_one_email_for_the_days_changes(smtp_server, dispatch):
+    document = DocumentFactory()
+    event = record_change(first_record(document))
+    event.created_at = MONDAY_NINE - timedelta(hours=5)
+    event.save(update_fields=["created_at"])
+    daily_user, organization = organization_tracking("watcher", platform=document.platform)
+    prefer(organization, daily_user, AlertFrequency.DAILY)
+
+    dispatch(MONDAY_NINE)
+    dispatch(MONDAY_NINE + timedelta(hours=1))
+
+    (message,) = smtp_server.messages
+    assert message["To"] == daily_user.email
+    assert message["Subject"] == f"1 tracked change today for {organization.name}"
+    assert Digest.objects.get().frequency == AlertFrequency.DAILY
+
+
 def test_the_digest_waits_for_the_organizations_local_hour(smtp_server, dispatch):
     document = DocumentFactory()
     _change_during_last_week(document)
