@@ -47,7 +47,9 @@ class PlanRules:
     def members(self) -> QuerySet[Membership]:
         """Memberships annotated with the organization's plan id (`member_plan_id`) and the
         member's chosen frequency (`chosen_frequency`, NULL when they never chose)."""
-        return Membership.objects.annotate(
+        # Unordered: the membership's default ordering would join and sort every organization
+        # and user only to insert rows.
+        return Membership.objects.order_by().annotate(
             member_plan_id=Coalesce(
                 F("organization__subscriptions__plan_id"), Value(self.default_plan_id or 0)
             ),

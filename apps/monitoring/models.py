@@ -136,6 +136,13 @@ class Delivery(OutboundMessage):
     )
     channel = models.CharField(max_length=16, choices=Channel.choices)
     read_at = models.DateTimeField(null=True, blank=True)
+    # A fan-out inserts a row per member: indexes nothing reads would slow every one of them.
+    # The recipient leads the unread index; deliveries are never listed by creation time
+    # across organizations.
+    recipient = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name_plural = "deliveries"
