@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django_scopes import ScopedManager
 
 from apps.core.models import BaseModel, OrgOwnedModel
 
@@ -100,6 +101,11 @@ class Membership(OrgOwnedModel):
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
 
+    # Who belongs to an organization, and with what role, is that organization's business.
+    # Resolving a user's organizations joins through this table (Organization.objects.for_user),
+    # which a manager does not guard, so the scope costs the request path nothing.
+    objects = ScopedManager(organization="organization")
+
     class Meta:
         ordering = ["organization", "user__email"]
         constraints = [
@@ -134,7 +140,11 @@ class Invitation(OrgOwnedModel):
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = InvitationQuerySet.as_manager()
+    # Scoped like every organization's private data. The one lookup across organizations, by
+    # the token in an emailed link, disables the scope where it happens.
+    objects = ScopedManager(
+        organization="organization", _manager_class=models.Manager.from_queryset(InvitationQuerySet)
+    )
 
     class Meta:
         ordering = ["-created_at"]

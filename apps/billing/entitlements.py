@@ -5,6 +5,7 @@ admin's change to a limit takes effect here without a deploy."""
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django_scopes import scope
 
 from apps.accounts.selectors import organization_current
 from apps.billing.models import DEFAULT_PLAN_CODE, Plan, Subscription
@@ -113,7 +114,8 @@ def _entitlements_for_request_uncached(request) -> Entitlements:
     organization = organization_current(request)
     if organization is None:
         return VISITOR
-    return entitlements_for_organization(organization)
+    with scope(organization=organization):
+        return entitlements_for_organization(organization)
 
 
 def usage_for_organization(organization) -> Usage:

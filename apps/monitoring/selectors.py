@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django_scopes import scope
 
 from apps.accounts.models import Organization
 from apps.accounts.selectors import organization_current
@@ -98,6 +99,13 @@ def monitor_button_state(
     organization = organization_current(request)
     if organization is None:
         return MonitorButtonState(None, watches_provision=False, is_tracked=False, quota=None)
+    with scope(organization=organization):
+        return _monitor_button_state_within(request, organization, platform, provision)
+
+
+def _monitor_button_state_within(
+    request, organization: Organization, platform: Platform, provision: Provision | None
+) -> MonitorButtonState:
     entitlements = entitlements_for_request(request)
     if provision is not None and entitlements.provision_monitoring:
         is_tracked = WatchedProvision.objects.filter(
