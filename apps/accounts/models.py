@@ -123,6 +123,13 @@ class InvitationQuerySet(models.QuerySet):
         )
 
 
+class InvitationManager(models.Manager.from_queryset(InvitationQuerySet)):
+    def pending(self):
+        # Through all(), so that outside an organization's scope this raises ScopeError like
+        # every other query instead of an AttributeError from the scope's stand-in queryset.
+        return self.all().pending()
+
+
 class Invitation(OrgOwnedModel):
     """An emailed, single-use and expiring invitation to join an organization. Only the SHA-256
     of the token is stored: the link in the email is the sole copy of the secret."""
@@ -142,9 +149,7 @@ class Invitation(OrgOwnedModel):
 
     # Scoped like every organization's private data. The one lookup across organizations, by
     # the token in an emailed link, disables the scope where it happens.
-    objects = ScopedManager(
-        organization="organization", _manager_class=models.Manager.from_queryset(InvitationQuerySet)
-    )
+    objects = ScopedManager(organization="organization", _manager_class=InvitationManager)
 
     class Meta:
         ordering = ["-created_at"]

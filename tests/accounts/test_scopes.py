@@ -71,6 +71,18 @@ def test_reaching_private_data_through_its_organization_also_needs_the_scope(tra
         list(tracked.org_a.watchedplatforms.all())
 
 
+def test_pending_invitations_need_the_scope_too(tracked):
+    with scope():
+        with pytest.raises(ScopeError):
+            Invitation.objects.pending()
+        with pytest.raises(ScopeError):
+            tracked.org_a.invitations.pending()
+    with scope(organization=tracked.org_a):
+        assert [invitation.organization for invitation in Invitation.objects.pending()] == [
+            tracked.org_a
+        ]
+
+
 @pytest.mark.parametrize("model", ORGANIZATION_OWNED_MODELS, ids=lambda model: model.__name__)
 def test_inside_a_scope_a_forgotten_filter_reads_only_that_organization(model, tracked):
     everyone = set(model.objects.values_list("organization", flat=True))
