@@ -102,8 +102,8 @@ class Membership(OrgOwnedModel):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
 
     # Who belongs to an organization, and with what role, is that organization's business.
-    # Resolving a user's organizations joins through this table (Organization.objects.for_user),
-    # which a manager does not guard, so the scope costs the request path nothing.
+    # Resolving a user's organizations (Organization.objects.for_user) joins through this table
+    # without passing through its manager, so finding the organization needs no scope.
     objects = ScopedManager(organization="organization")
 
     class Meta:
