@@ -10,8 +10,6 @@ from django.test import RequestFactory
 from apps.accounts.models import Membership, Role
 from apps.accounts.services import organization_create, organization_switch
 from apps.billing.entitlements import (
-    MEMO_FIELDS,
-    REGULATORY_CITATION_FIELDS,
     VISITOR,
     entitlements_for_organization,
     entitlements_for_request,
@@ -51,22 +49,22 @@ def test_the_data_migration_creates_the_product_plans():
 
 
 @pytest.mark.parametrize(
-    ("plan_code", "platforms", "memo_fields", "same_day", "api"),
+    ("plan_code", "platforms", "memo_access", "same_day", "api"),
     [
-        ("free", 1, (), False, False),
-        ("watcher", 10, REGULATORY_CITATION_FIELDS, True, False),
-        ("professional", 25, MEMO_FIELDS, True, True),
+        ("free", 1, (False, False), False, False),
+        ("watcher", 10, (True, False), True, False),
+        ("professional", 25, (True, True), True, True),
     ],
 )
-def test_entitlements_follow_the_plan(plan_code, platforms, memo_fields, same_day, api):
+def test_entitlements_follow_the_plan(plan_code, platforms, memo_access, same_day, api):
     _user, organization = member_on_plan(plan_code)
     entitlements = entitlements_for_organization(organization)
 
     assert entitlements.plan_code == plan_code
     assert entitlements.max_tracked_platforms == platforms
-    assert entitlements.visible_memo_fields == memo_fields
-    assert entitlements.same_day_alerts is same_day
-    assert entitlements.api_access is api
+    assert (entitlements.sees_regulatory_citations, entitlements.sees_full_memo) == memo_access
+    assert entitlements.has("same_day_alerts") is same_day
+    assert entitlements.has("api_access") is api
 
 
 def test_an_admins_change_to_a_plan_takes_effect_without_a_deploy():
