@@ -74,16 +74,6 @@ NEVER: dict[tuple[str, str], str] = {
     ("provisions", "monitoring"): "the catalog knows nobody watches it",
 }
 
-# Known exception, to delete when the events branch lands (issue 7 §2): provision impact moves
-# from apps/documents to apps/provisions, which removes these imports. Each entry names the
-# importing module and the imported one, so no other module can slip in under it.
-KNOWN_EXCEPTIONS_UNTIL_EVENTS_MERGE: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("apps.documents.admin", "apps.provisions.models"),
-        ("apps.documents.services", "apps.provisions.models"),
-    }
-)
-
 
 @dataclass(frozen=True)
 class AppImport:
@@ -106,9 +96,24 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+def _is_import_by_name(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Call) or not node.args:
+        return False
+    called = (
+        node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+    )
+    first = node.args[0]
+    return (
+        called in {"import_module", "__import__"}
+        and isinstance(first, ast.Constant)
+        and isinstance(first.value, str)
+    )
+
+
 def app_imports(source: str, *, module: str, is_package: bool = False) -> list[AppImport]:
     """Every import of an `apps.<app>` module in `source`, at any depth (imports inside
-    functions count: they run too), relative imports resolved against `module`."""
+    functions count: they run too), relative imports resolved against `module`, and modules
+    named as a string to `import_module` or `__import__`."""
     found = []
     package = module.split(".") if is_package else module.split(".")[:-1]
     for node in ast.walk(ast.parse(source)):
@@ -124,6 +129,8 @@ def app_imports(source: str, *, module: str, is_package: bool = False) -> list[A
             names = (
                 [f"{prefix}.{alias.name}" for alias in node.names] if prefix == "apps" else [prefix]
             )
+        elif _is_import_by_name(node):
+            names = [node.args[0].value]
         else:
             continue
         found.extend(
@@ -143,8 +150,6 @@ def layer_violations(imports: list[AppImport]) -> list[str]:
         where = f"{found.module} line {found.line}: imports {found.imported}"
         if app not in MAY_IMPORT:
             problems.append(f"{where}, but app '{app}' has no place in the layering")
-        elif (found.module, found.imported) in KNOWN_EXCEPTIONS_UNTIL_EVENTS_MERGE:
-            continue
         elif (app, target) in NEVER:
             problems.append(f"{where}: {app} must never import {target} ({NEVER[app, target]})")
         elif target not in MAY_IMPORT[app]:
@@ -186,12 +191,6 @@ def test_no_lower_app_imports_the_site_or_the_demo():
         assert not allowed & {"site", "catalog_demo"}, app
 
 
-def test_each_known_exception_is_still_needed():
-    """When the events branch lands, this fails until the exception above is deleted."""
-    present = {(found.module, found.imported) for found in all_app_imports()}
-    assert KNOWN_EXCEPTIONS_UNTIL_EVENTS_MERGE - present == set()
-
-
 @pytest.mark.parametrize(
     ("module", "source", "expected"),
     [
@@ -218,6 +217,11 @@ def test_each_known_exception_is_still_needed():
             "monitoring may import only",
         ),
         ("apps.assist.services", "from apps.core import models", "'assist' has no place"),
+        (
+            "apps.documents.tasks",
+            "import importlib\nimportlib.import_module('apps.monitoring.services')",
+            "documents must never import monitoring",
+        ),
     ],
 )
 def test_the_check_catches_an_import_against_the_layering(module, source, expected):
