@@ -15,11 +15,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django_scopes import ScopeError, get_scope, scope
 
-from apps.accounts.demo import DEMO_TIERS, demo_accounts_load
 from apps.accounts.models import Invitation, Membership, Organization, Role
 from apps.accounts.services import invitation_create
 from apps.accounts.tenancy import OrganizationView
 from apps.billing.models import Subscription
+from apps.catalog_demo.accounts import DEMO_TIERS, demo_accounts_load
 from apps.documents.models import VersionKind
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
 from apps.monitoring.services import watchlist_add_platform, watchlist_add_provision
