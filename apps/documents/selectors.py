@@ -1,6 +1,5 @@
 """Reads of the documents app."""
 
-from django.conf import settings
 from django.db.models import QuerySet
 
 from apps.documents.models import Document, DocumentVersion
@@ -17,12 +16,6 @@ def documents_by_record_ids(*, record_ids: list[str]) -> tuple[list[Document], l
         document.record_id: document for document in Document.objects.filter(record_id__in=wanted)
     }
     return [found[r] for r in wanted if r in found], [r for r in wanted if r not in found]
-
-
-def documents_failing(*, threshold: int | None = None) -> QuerySet[Document]:
-    """Documents whose last `threshold` fetches (DOCUMENTS_FAILING_THRESHOLD) all failed."""
-    threshold = threshold or settings.DOCUMENTS_FAILING_THRESHOLD
-    return Document.objects.filter(consecutive_failures__gte=threshold)
 
 
 def version_pair_get(
