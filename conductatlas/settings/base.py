@@ -194,9 +194,15 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {"TITLE": "ConductAtlas API", "VERSION": "1.0.0"}
 
-# Document fetcher (apps/documents/fetcher.py). FETCHER_ALLOWED_HOSTS names hosts exempt from the
-# public-address check (local tests and demos only); it is empty in production.
+# Document fetcher (apps/documents/fetcher/). FETCHER_ALLOWED_HOSTS names "host:port" servers
+# exempt from the public-address check on a fetch's first request, never on a redirect hop
+# (local tests and demos only); it is empty in production.
 FETCHER_ALLOWED_HOSTS = env.list("FETCHER_ALLOWED_HOSTS", default=[])
+# Where the per-host politeness state (spacing, Retry-After pauses) lives so that every worker
+# shares it: Redis when workers run apart, the process itself in the embedded mode ("").
+FETCHER_THROTTLE_REDIS_URL = env(
+    "FETCHER_THROTTLE_REDIS_URL", default="" if CELERY_TASK_ALWAYS_EAGER else REDIS_URL
+)
 FETCHER_USER_AGENT = env(
     "FETCHER_USER_AGENT", default=f"ConductAtlasBot/1.0 (+{SITE_URL}/methodology/)"
 )
