@@ -4,6 +4,10 @@ from django.db.models import QuerySet
 
 from apps.documents.models import Document, DocumentVersion
 
+# The largest number a version can have (a PositiveIntegerField on every database): a larger one
+# in a URL names no version, and must not reach the database, which cannot even compare it.
+MAX_VERSION_NUMBER = 2**31 - 1
+
 
 def documents_monitored() -> QuerySet[Document]:
     return Document.objects.filter(is_monitored=True).order_by("record_id")
@@ -23,7 +27,7 @@ def version_pair_get(
 ) -> tuple[Document, DocumentVersion, DocumentVersion] | None:
     """A document and two of its versions, the older first; None for an unknown document or
     version number, or when `from_number` is not older than `to_number`."""
-    if from_number >= to_number:
+    if not 1 <= from_number < to_number <= MAX_VERSION_NUMBER:
         return None
     document = (
         Document.objects.select_related("platform")

@@ -160,6 +160,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.documents.tasks.verify_archive_batch",
         "schedule": 3600.0,
     },
+    "documents-prune-fetch-attempts": {
+        "task": "apps.documents.tasks.prune_fetch_attempts",
+        "schedule": 24 * 3600.0,
+    },
 }
 # Wayback captures wait on a slow external service under a rate limit: their own queue keeps
 # them from delaying document fetches (`celery worker -Q celery,wayback`, see the Procfile).
@@ -180,6 +184,10 @@ DOCUMENTS_FETCH_RETRY_BASE_SECONDS = env.float("DOCUMENTS_FETCH_RETRY_BASE_SECON
 DOCUMENTS_VERIFY_BATCH = env.int("DOCUMENTS_VERIFY_BATCH", default=500)
 # The admin lists documents failing at least this many fetches in a row.
 DOCUMENTS_FAILING_THRESHOLD = env.int("DOCUMENTS_FAILING_THRESHOLD", default=3)
+# Fetch attempts older than this are deleted daily (each document's latest is always kept).
+DOCUMENTS_FETCH_ATTEMPT_RETENTION_DAYS = env.int(
+    "DOCUMENTS_FETCH_ATTEMPT_RETENTION_DAYS", default=90
+)
 # Wayback Machine (Save Page Now) captures of changed documents: off unless keys are given.
 WAYBACK_ENABLED = env.bool("WAYBACK_ENABLED", default=False)
 WAYBACK_ACCESS_KEY = env("WAYBACK_ACCESS_KEY", default="")

@@ -5,6 +5,7 @@
 - ``scheduling``: due times, fetch leases, the dispatcher, retry backoff;
 - ``pipeline``: one snapshot run of one document;
 - ``verification``: re-hashing the archive;
+- ``retention``: pruning the fetch history;
 - ``wayback``: Wayback Machine captures.
 
 The public names are importable from here as well."""
@@ -19,6 +20,7 @@ from apps.documents.services.ingest import (
     snapshot_ingest,
 )
 from apps.documents.services.pipeline import SnapshotRun, document_snapshot
+from apps.documents.services.retention import fetch_attempts_prune
 from apps.documents.services.scheduling import (
     document_fetch_lease_claim,
     document_next_fetch_at,
@@ -42,6 +44,7 @@ __all__ = [
     "document_snapshot",
     "document_text_extract",
     "documents_dispatch",
+    "fetch_attempts_prune",
     "fetch_retry_countdown",
     "snapshot_get_or_create",
     "snapshot_ingest",
