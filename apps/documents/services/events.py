@@ -5,10 +5,7 @@ import logging
 
 from django.db import transaction
 
-from apps.documents.models import (
-    ChangeEvent,
-    DocumentVersion,
-)
+from apps.documents.models import ChangeEvent, DocumentVersion
 from apps.documents.normalization import normalize_text
 from apps.documents.signals import change_event_recorded
 

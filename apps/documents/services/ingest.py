@@ -15,12 +15,7 @@ from apps.core.exceptions import ApplicationError
 from apps.documents.archive import archive_problem, archive_write, raw_sha256
 from apps.documents.diffing import change_summary_build
 from apps.documents.extraction import ExtractionError, extract_text
-from apps.documents.models import (
-    ArchivedSnapshot,
-    Document,
-    DocumentVersion,
-    VersionKind,
-)
+from apps.documents.models import ArchivedSnapshot, Document, DocumentVersion, VersionKind
 from apps.documents.normalization import normalize_text, normalized_fingerprint
 from apps.documents.services.events import change_event_record
 
@@ -133,12 +128,16 @@ def snapshot_get_or_create(
     return snapshot
 
 
-def _document_mark_ingested(*, document: Document, raw_sha: str, verified_at: datetime) -> None:
+def _document_mark_ingested(
+    *, document: Document, raw_sha: str, verified_at: datetime, recorded: bool = False
+) -> None:
     updates = {
         "last_verified_at": verified_at,
         "last_raw_sha256": raw_sha,
         "last_raw_rule_version": document.extraction_rule_version,
     }
+    if recorded and document.first_tracked_at is None:
+        updates["first_tracked_at"] = verified_at
     Document.objects.filter(pk=document.pk).update(**updates)
     for name, value in updates.items():
         setattr(document, name, value)
@@ -233,10 +232,9 @@ def snapshot_ingest(
         )
         version.full_clean(validate_unique=False)
         version.save()
-        _document_mark_ingested(document=document, raw_sha=raw_sha, verified_at=fetched_at)
-        if document.first_tracked_at is None:
-            Document.objects.filter(pk=document.pk).update(first_tracked_at=fetched_at)
-            document.first_tracked_at = fetched_at
+        _document_mark_ingested(
+            document=document, raw_sha=raw_sha, verified_at=fetched_at, recorded=True
+        )
         if kind != VersionKind.REEXTRACTION:
             change_event_record(version=version, previous_version=latest)
     return IngestOutcome(

@@ -12,12 +12,7 @@ from django.utils import timezone
 from apps.core.exceptions import ApplicationError
 from apps.documents import fetcher
 from apps.documents.archive import raw_sha256
-from apps.documents.models import (
-    AttemptErrorKind,
-    Document,
-    FetchAttempt,
-    FetchOutcome,
-)
+from apps.documents.models import AttemptErrorKind, Document, FetchAttempt, FetchOutcome
 from apps.documents.services.ingest import (
     IngestOutcome,
     IngestReason,

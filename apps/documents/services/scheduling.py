@@ -11,9 +11,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from apps.documents.models import (
-    Document,
-)
+from apps.documents.models import Document
 
 
 def document_next_fetch_at(*, document: Document, after: datetime) -> datetime:

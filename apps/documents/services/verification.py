@@ -8,9 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.documents.archive import archive_problem
-from apps.documents.models import (
-    ArchivedSnapshot,
-)
+from apps.documents.models import ArchivedSnapshot
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,7 @@ from enum import StrEnum
 from django.conf import settings
 
 from apps.documents import wayback
-from apps.documents.models import (
-    DocumentVersion,
-)
+from apps.documents.models import DocumentVersion
 
 logger = logging.getLogger(__name__)
 
