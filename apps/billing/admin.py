@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.accounts.tenancy import CrossOrganizationAdminMixin
+from apps.billing.entitlements import PLAN_FEATURES
 from apps.billing.models import Plan, Subscription
 
 
@@ -21,27 +23,22 @@ class PlanAdmin(SimpleHistoryAdmin):
     fieldsets = (
         (None, {"fields": ("code", "name", "description", "position", "is_public")}),
         ("Price", {"fields": ("monthly_price", "trial_days")}),
-        ("Limits", {"fields": ("max_tracked_platforms", "max_tracked_provisions")}),
-        ("Alerts", {"fields": ("weekly_digest", "same_day_alerts")}),
         (
-            "Analysis and tools",
+            "Limits",
             {
                 "fields": (
-                    "regulatory_citations",
-                    "full_memo",
-                    "provision_monitoring",
-                    "governance_timelines",
-                    "regulatory_mapping",
-                    "api_access",
+                    "max_tracked_platforms",
+                    "max_tracked_provisions",
                     "api_requests_per_hour",
                 )
             },
         ),
+        ("Features", {"fields": tuple(feature.code for feature in PLAN_FEATURES)}),
     )
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(SimpleHistoryAdmin):
+class SubscriptionAdmin(CrossOrganizationAdminMixin, SimpleHistoryAdmin):
     list_display = ["organization", "plan", "granted_by", "updated_at"]
     list_filter = ["plan"]
     search_fields = ["organization__name", "organization__slug"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from apps.accounts.tenancy import CrossOrganizationAdminMixin
 from apps.monitoring.models import (
     AlertPreference,
     AlertSchedule,
@@ -11,7 +12,7 @@ from apps.monitoring.models import (
 
 
 @admin.register(WatchedPlatform)
-class WatchedPlatformAdmin(admin.ModelAdmin):
+class WatchedPlatformAdmin(CrossOrganizationAdminMixin, admin.ModelAdmin):
     list_display = ["organization", "platform", "added_by", "created_at"]
     search_fields = ["organization__name", "platform__name"]
     list_select_related = ["organization", "platform", "added_by"]
@@ -20,7 +21,7 @@ class WatchedPlatformAdmin(admin.ModelAdmin):
 
 
 @admin.register(WatchedProvision)
-class WatchedProvisionAdmin(admin.ModelAdmin):
+class WatchedProvisionAdmin(CrossOrganizationAdminMixin, admin.ModelAdmin):
     list_display = ["organization", "provision", "added_by", "created_at"]
     search_fields = ["organization__name", "provision__title"]
     list_select_related = ["organization", "provision", "added_by"]
@@ -29,7 +30,7 @@ class WatchedProvisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlertPreference)
-class AlertPreferenceAdmin(admin.ModelAdmin):
+class AlertPreferenceAdmin(CrossOrganizationAdminMixin, admin.ModelAdmin):
     list_display = ["membership", "frequency", "updated_at"]
     list_filter = ["frequency"]
     search_fields = ["organization__name", "membership__user__email"]
@@ -38,14 +39,14 @@ class AlertPreferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlertSchedule)
-class AlertScheduleAdmin(admin.ModelAdmin):
+class AlertScheduleAdmin(CrossOrganizationAdminMixin, admin.ModelAdmin):
     list_display = ["organization", "timezone", "digest_weekday", "digest_hour"]
     search_fields = ["organization__name", "timezone"]
     list_select_related = ["organization"]
     raw_id_fields = ["organization"]
 
 
-class _OutboundAdmin(admin.ModelAdmin):
+class _OutboundAdmin(CrossOrganizationAdminMixin, admin.ModelAdmin):
     """Deliveries and digests are written by the fan-out and the dispatcher; the admin shows
     what was sent, skipped or failed (with the error) and changes nothing."""
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import DateTimeField, Q, Value
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from apps.billing.entitlements import entitlements_for_organization
 from apps.billing.models import AlertFrequency
@@ -78,13 +79,20 @@ def change_event_fan_out(*, change_event: ChangeEvent) -> FanOut:
     channel, and sending an already sent row does nothing. A first record is not a change."""
     if change_event.previous_version_id is None:
         return FanOut(0, 0, [])
+    # One change reaches many organizations: the organization scope is off on purpose, and
+    # every row written names the organization it was selected for.
+    with scopes_disabled():
+        return _fan_out(change_event)
+
+
+def _fan_out(change_event: ChangeEvent) -> FanOut:
     affected = affected_provision_ids(change_event)
     rules = PlanRules.load()
     platform_id = change_event.document.platform_id
     audience = rules.members().filter(
         (
             tracks(WatchedPlatform, platform_id=platform_id)
-            & Q(member_plan_id__in=rules.plans_where(lambda e: e.same_day_alerts))
+            & Q(member_plan_id__in=rules.plans_where(lambda e: e.has("same_day_alerts")))
         )
         | (
             tracks(WatchedProvision, provision_id__in=affected)
@@ -188,7 +196,7 @@ def _compose_alert(delivery: Delivery):
     event = change_event_get(change_event_id=delivery.change_event_id)
     impacts = change_event_impacts(change_event=event)
     tracks_platform = (
-        entitlements.same_day_alerts
+        entitlements.has("same_day_alerts")
         and WatchedPlatform.objects.filter(
             organization=organization, platform_id=event.document.platform_id
         ).exists()

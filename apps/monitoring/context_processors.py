@@ -1,4 +1,5 @@
 from django.utils.functional import SimpleLazyObject
+from django_scopes import scope
 
 from apps.accounts.selectors import organization_current
 from apps.monitoring.selectors import notification_unread_count_for_request
@@ -13,10 +14,9 @@ def dashboard_link(request):
         organization = organization_current(request)
         if organization is None:
             return None
-        return {
-            "url": organization.get_absolute_url(),
-            "unread": notification_unread_count_for_request(request, organization=organization),
-        }
+        with scope(organization=organization):
+            unread = notification_unread_count_for_request(request, organization=organization)
+        return {"url": organization.get_absolute_url(), "unread": unread}
 
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from apps.billing.entitlements import Entitlements, entitlements_for_organization
 from apps.billing.models import AlertFrequency
@@ -118,9 +119,13 @@ def digests_dispatch(*, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     rules = PlanRules.load()
     built_ids: list[int] = []
-    for schedule in schedules():
-        for frequency in DIGEST_FREQUENCIES:
-            built_ids += digests_build(schedule=schedule, frequency=frequency, now=now, rules=rules)
+    # Every organization's digests at once: the organization scope is off on purpose.
+    with scopes_disabled():
+        for schedule in schedules():
+            for frequency in DIGEST_FREQUENCIES:
+                built_ids += digests_build(
+                    schedule=schedule, frequency=frequency, now=now, rules=rules
+                )
     # Two schedules may end a period at the same instant; each digest is queued once.
     built_ids = list(dict.fromkeys(built_ids))
     batch = settings.ALERTS_SEND_BATCH

@@ -4,6 +4,7 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django_scopes import ScopedManager
 
 from apps.billing.models import AlertFrequency
 from apps.core.models import OrgOwnedModel
@@ -18,6 +19,8 @@ class WatchedPlatform(OrgOwnedModel):
     added_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["platform__name"]
@@ -40,6 +43,8 @@ class WatchedProvision(OrgOwnedModel):
     added_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["provision__title"]
@@ -65,6 +70,8 @@ class AlertPreference(OrgOwnedModel):
     )
     frequency = models.CharField(max_length=16, choices=AlertFrequency.choices)
 
+    objects = ScopedManager(organization="organization")
+
     def __str__(self):
         return f"{self.membership}: {self.get_frequency_display()}"
 
@@ -87,6 +94,8 @@ class AlertSchedule(OrgOwnedModel):
         validators=[MaxValueValidator(23)],
         help_text="Local hour at which daily and weekly emails go out.",
     )
+
+    objects = ScopedManager(organization="organization")
 
     class Meta:
         constraints = [
@@ -144,6 +153,8 @@ class Delivery(OutboundMessage):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedManager(organization="organization")
+
     class Meta:
         verbose_name_plural = "deliveries"
         ordering = ["-created_at", "-id"]
@@ -177,7 +188,7 @@ class NotificationManager(models.Manager.from_queryset(NotificationQuerySet)):
 class Notification(Delivery):
     """The in-app deliveries: what the dashboard lists, with unread counts."""
 
-    objects = NotificationManager()
+    objects = ScopedManager(organization="organization", _manager_class=NotificationManager)
 
     class Meta:
         proxy = True
@@ -191,6 +202,8 @@ class Digest(OutboundMessage):
     frequency = models.CharField(max_length=16, choices=AlertFrequency.choices)
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()
+
+    objects = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["-period_end", "-id"]

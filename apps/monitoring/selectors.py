@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django_scopes import scope
 
 from apps.accounts.models import Organization
-from apps.accounts.selectors import organization_current
 from apps.billing.entitlements import (
+    Entitlements,
     Quota,
+    Usage,
     entitlements_for_organization,
-    entitlements_for_request,
     platform_quota,
     provision_quota,
 )
@@ -93,33 +94,58 @@ class MonitorButtonState:
     quota: Quota | None
 
 
+def watchlist_usage(*, organization: Organization) -> Usage:
+    """What the organization tracks, in the terms the plan limits it by."""
+    return Usage(
+        tracked_platforms=WatchedPlatform.objects.filter(organization=organization).count(),
+        tracked_provisions=WatchedProvision.objects.filter(organization=organization).count(),
+    )
+
+
 def monitor_button_state(
-    request, *, platform: Platform, provision: Provision | None
+    *,
+    organization: Organization | None,
+    entitlements: Entitlements,
+    platform: Platform,
+    provision: Provision | None,
 ) -> MonitorButtonState:
-    """For a signed-in member: whether their current organization already tracks this platform
-    (or, with provision-level monitoring, this provision) and whether the plan has room."""
-    organization = organization_current(request)
+    """For a member acting for `organization`: whether it already tracks this platform (or,
+    with provision-level monitoring, this provision) and whether the plan has room."""
     if organization is None:
         return MonitorButtonState(None, watches_provision=False, is_tracked=False, quota=None)
-    entitlements = entitlements_for_request(request)
+    # Public pages find the organization from the session, outside any organization's view.
+    with scope(organization=organization):
+        return _monitor_button_state_within(organization, entitlements, platform, provision)
+
+
+def _monitor_button_state_within(
+    organization: Organization,
+    entitlements: Entitlements,
+    platform: Platform,
+    provision: Provision | None,
+) -> MonitorButtonState:
     if provision is not None and entitlements.provision_monitoring:
         is_tracked = WatchedProvision.objects.filter(
             organization=organization, provision=provision
         ).exists()
+        quota = None
+        if not is_tracked:
+            quota = provision_quota(
+                entitlements=entitlements, usage=watchlist_usage(organization=organization)
+            )
         return MonitorButtonState(
-            organization,
-            watches_provision=True,
-            is_tracked=is_tracked,
-            quota=None if is_tracked else provision_quota(organization, entitlements=entitlements),
+            organization, watches_provision=True, is_tracked=is_tracked, quota=quota
         )
     is_tracked = WatchedPlatform.objects.filter(
         organization=organization, platform=platform
     ).exists()
+    quota = None
+    if not is_tracked:
+        quota = platform_quota(
+            entitlements=entitlements, usage=watchlist_usage(organization=organization)
+        )
     return MonitorButtonState(
-        organization,
-        watches_provision=False,
-        is_tracked=is_tracked,
-        quota=None if is_tracked else platform_quota(organization, entitlements=entitlements),
+        organization, watches_provision=False, is_tracked=is_tracked, quota=quota
     )
 
 

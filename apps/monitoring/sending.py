@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from apps.accounts.models import Membership
 from apps.monitoring.models import OutboundMessage, SendStatus
@@ -75,9 +76,12 @@ def outbound_send_batch(*, model: type[OutboundMessage], ids: list[int], compose
     attempts, end as failed with the error kept."""
     result = BatchResult()
     connection = get_connection()
+    # A batch spans organizations, so the organization scope is off; each row's checks filter
+    # by the row's own organization.
     try:
-        for pk in ids:
-            _send_one(model=model, pk=pk, compose=compose, connection=connection, result=result)
+        with scopes_disabled():
+            for pk in ids:
+                _send_one(model=model, pk=pk, compose=compose, connection=connection, result=result)
     finally:
         _close_quietly(connection)
     return result

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
+from django_scopes import scope
 
 from apps.accounts.models import MANAGER_ROLES, Membership, Organization, User
 from apps.billing.entitlements import (
@@ -27,6 +28,7 @@ from apps.monitoring.models import (
     WatchedPlatform,
     WatchedProvision,
 )
+from apps.monitoring.selectors import watchlist_usage
 from apps.platforms.models import Platform
 from apps.provisions.models import Provision
 
@@ -64,7 +66,9 @@ def watchlist_add_platform(
         ).first()
         if existing is not None:
             return existing
-        check_can_track_platform(organization=organization)
+        check_can_track_platform(
+            organization=organization, usage=watchlist_usage(organization=organization)
+        )
         watched = WatchedPlatform(organization=organization, platform=platform, added_by=added_by)
         watched.full_clean()
         watched.save()
@@ -84,7 +88,9 @@ def watchlist_add_provision(
         ).first()
         if existing is not None:
             return existing
-        check_can_track_provision(organization=organization)
+        check_can_track_provision(
+            organization=organization, usage=watchlist_usage(organization=organization)
+        )
         watched = WatchedProvision(
             organization=organization, provision=provision, added_by=added_by
         )
@@ -167,6 +173,11 @@ def alerts_unsubscribe(*, token: str) -> Organization:
     """Switches off the alerts and digests of the member a signed link was made for. Raises
     ApplicationError for a forged or expired link, or a member who has left."""
     organization_id, user_id = unsubscribe_token_read(token)
+    with scope(organization=organization_id):
+        return _alerts_switch_off(organization_id=organization_id, user_id=user_id)
+
+
+def _alerts_switch_off(*, organization_id: int, user_id: int) -> Organization:
     membership = (
         Membership.objects.select_related("organization")
         .filter(organization_id=organization_id, user_id=user_id)

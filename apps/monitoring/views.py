@@ -12,13 +12,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from apps.accounts.tenancy import OrganizationView
-from apps.billing.entitlements import (
-    VISITOR,
-    entitlements_for_plan,
-    plan_for_organization,
-    upgrade_url,
-    usage_for_organization,
-)
+from apps.billing.entitlements import entitlements_for_organization, upgrade_url
 from apps.core.exceptions import ApplicationError
 from apps.monitoring import services
 from apps.monitoring.emails import unsubscribe_token_read
@@ -29,6 +23,7 @@ from apps.monitoring.selectors import (
     notification_unread_count_for_request,
     watched_platform_rows,
     watched_provisions,
+    watchlist_usage,
 )
 
 DASHBOARD_NOTIFICATIONS = 5
@@ -38,16 +33,14 @@ class DashboardView(OrganizationView):
     http_method_names = ["get"]
 
     def get(self, request, org_slug):
-        plan = plan_for_organization(self.organization)
         return render(
             request,
             "monitoring/dashboard.html",
             self.page_context(
                 rows=watched_platform_rows(organization=self.organization),
                 watched_provisions=watched_provisions(organization=self.organization),
-                plan=plan,
-                entitlements=VISITOR if plan is None else entitlements_for_plan(plan),
-                usage=usage_for_organization(self.organization),
+                entitlements=entitlements_for_organization(self.organization),
+                usage=watchlist_usage(organization=self.organization),
                 upgrade_url=upgrade_url(),
                 notifications=notification_list(organization=self.organization, user=request.user)[
                     :DASHBOARD_NOTIFICATIONS

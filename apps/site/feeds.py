@@ -13,8 +13,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import condition
 
 from apps.platforms.models import Platform
-from apps.platforms.selectors import document_get
 from apps.provisions.selectors import change_events_of
+from apps.site.selectors import document_get
 
 FEED_ITEMS = 50
 
