@@ -10,9 +10,10 @@ import pytest
 from celery import Celery
 from django.conf import settings
 
+from apps.documents.models import ChangeEvent, VersionKind
 from apps.monitoring.alerts import change_event_fan_out
 from apps.monitoring.models import Channel, Delivery, SendStatus
-from tests.alerts.helpers import first_record, organization_tracking, record_change
+from tests.alerts.helpers import first_record, organization_tracking
 from tests.alerts.smtp import SmtpServer
 from tests.documents.test_worker import (  # noqa: F401  (broker is a fixture)
     VISIBILITY_TIMEOUT,
@@ -21,7 +22,15 @@ from tests.documents.test_worker import (  # noqa: F401  (broker is a fixture)
     _wait_until,
     broker,
 )
-from tests.factories import DocumentFactory
+from tests.factories import DocumentFactory, DocumentVersionFactory
+
+SUMMARY = {
+    "sections_added": [],
+    "sections_removed": [],
+    "sections_reworded": ["Terms"],
+    "words_added": 2,
+    "words_removed": 0,
+}
 
 pytestmark = [
     pytest.mark.worker,
@@ -38,7 +47,16 @@ def test_a_worker_killed_mid_send_sends_the_alert_once_after_redelivery(broker, 
     queue, transport_options = broker
     document = DocumentFactory()
     user, _organization = organization_tracking("watcher", platform=document.platform)
-    fan_out = change_event_fan_out(change_event=record_change(first_record(document)))
+    # Written without the ingest's announcement (which, eager here, would send the alert from
+    # this process): the worker is to send it.
+    first = first_record(document)
+    second = DocumentVersionFactory(
+        document=document, number=2, kind=VersionKind.CHANGE, text="# Terms\n\nNew terms."
+    )
+    event = ChangeEvent.objects.create(
+        document=document, version=second, previous_version=first, summary=SUMMARY
+    )
+    fan_out = change_event_fan_out(change_event=event)
     (delivery_id,) = fan_out.email_ids
 
     with SmtpServer() as smtp:
