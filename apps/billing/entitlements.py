@@ -5,6 +5,7 @@ admin's change to a limit takes effect here without a deploy."""
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.selectors import organization_current
 from apps.billing.models import DEFAULT_PLAN_CODE, Plan, Subscription
@@ -84,11 +85,18 @@ def entitlements_for_plan(plan: Plan) -> Entitlements:
 
 def plan_for_organization(organization) -> Plan | None:
     """The organization's granted plan, else the default plan. None only if an admin deleted
-    the default plan, in which case the organization gets nothing beyond a visitor."""
+    the default plan, in which case the organization gets nothing beyond a visitor. A past-due
+    subscription keeps its plan until its grace period ends, even before the nightly
+    reconciliation records the drop."""
     subscription = (
         Subscription.objects.select_related("plan").filter(organization=organization).first()
     )
-    if subscription is not None:
+    grace_over = (
+        subscription is not None
+        and subscription.grace_until is not None
+        and subscription.grace_until <= timezone.now()
+    )
+    if subscription is not None and not grace_over:
         return subscription.plan
     return Plan.objects.filter(code=DEFAULT_PLAN_CODE).first()
 
@@ -118,8 +126,12 @@ def _entitlements_for_request_uncached(request) -> Entitlements:
 
 def usage_for_organization(organization) -> Usage:
     return Usage(
-        tracked_platforms=WatchedPlatform.objects.filter(organization=organization).count(),
-        tracked_provisions=WatchedProvision.objects.filter(organization=organization).count(),
+        tracked_platforms=WatchedPlatform.objects.filter(organization=organization)
+        .monitored()
+        .count(),
+        tracked_provisions=WatchedProvision.objects.filter(organization=organization)
+        .monitored()
+        .count(),
     )
 
 
@@ -151,7 +163,7 @@ class Quota:
 def platform_quota(organization, *, entitlements: Entitlements | None = None) -> Quota:
     entitlements = entitlements or entitlements_for_organization(organization)
     limit = entitlements.max_tracked_platforms
-    used = WatchedPlatform.objects.filter(organization=organization).count()
+    used = WatchedPlatform.objects.filter(organization=organization).monitored().count()
     if used < limit:
         return Quota(allowed=True, limit=limit, used=used)
     bigger = (
@@ -175,7 +187,7 @@ def platform_quota(organization, *, entitlements: Entitlements | None = None) ->
 
 def provision_quota(organization, *, entitlements: Entitlements | None = None) -> Quota:
     entitlements = entitlements or entitlements_for_organization(organization)
-    used = WatchedProvision.objects.filter(organization=organization).count()
+    used = WatchedProvision.objects.filter(organization=organization).monitored().count()
     if not entitlements.provision_monitoring:
         offering = (
             Plan.objects.filter(is_public=True, provision_monitoring=True)

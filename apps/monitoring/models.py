@@ -3,6 +3,16 @@ from django.db import models
 from apps.core.models import OrgOwnedModel
 
 
+class WatchQuerySet(models.QuerySet):
+    def monitored(self):
+        """Items whose changes reach the organization: paused ones (over a smaller plan's
+        limit) are kept but not monitored."""
+        return self.filter(paused_at__isnull=True)
+
+    def paused(self):
+        return self.filter(paused_at__isnull=False)
+
+
 class WatchedPlatform(OrgOwnedModel):
     """A platform an organization tracks: its document changes reach the organization."""
 
@@ -12,6 +22,9 @@ class WatchedPlatform(OrgOwnedModel):
     added_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    paused_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WatchQuerySet.as_manager()
 
     class Meta:
         ordering = ["platform__name"]
@@ -34,6 +47,9 @@ class WatchedProvision(OrgOwnedModel):
     added_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    paused_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WatchQuerySet.as_manager()
 
     class Meta:
         ordering = ["provision__title"]
