@@ -24,7 +24,12 @@ from apps.billing.models import (
     UpgradeRequest,
 )
 from apps.billing.signals import plan_changed
-from apps.billing.stripe_gateway import GatewayError, SubscriptionState, WebhookEvent
+from apps.billing.stripe_gateway import (
+    GatewayError,
+    NotFound,
+    SubscriptionState,
+    WebhookEvent,
+)
 from apps.core.exceptions import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -360,7 +365,12 @@ def _event_apply(event: WebhookEvent) -> str:
     subscription_id = _subscription_id_of(event)
     if not subscription_id:
         return "ignored: no subscription"
-    outcome = subscription_apply_state(state=stripe_gateway.subscription_retrieve(subscription_id))
+    try:
+        state = stripe_gateway.subscription_retrieve(subscription_id)
+    except NotFound:
+        logger.warning("Stripe event %s names unknown subscription %s", event.id, subscription_id)
+        return f"ignored: unknown subscription {subscription_id}"
+    outcome = subscription_apply_state(state=state)
     if outcome.startswith("ignored"):
         return outcome
     email_kind = {

@@ -19,6 +19,10 @@ class GatewayError(Exception):
     """Stripe could not be reached or refused the call; nothing was changed on our side."""
 
 
+class NotFound(GatewayError):
+    """Stripe answered that the object does not exist (in this account)."""
+
+
 class WebhookRejected(Exception):
     """A webhook delivery whose signature, timestamp or body is not acceptable."""
 
@@ -87,6 +91,11 @@ def _client() -> stripe.StripeClient:
 def _call(what: str, function, *args, **kwargs):
     try:
         return function(*args, **kwargs)
+    except stripe.InvalidRequestError as error:
+        logger.warning("Stripe call %s refused: %s", what, error)
+        if error.http_status == 404:
+            raise NotFound(str(error)) from error
+        raise GatewayError(str(error)) from error
     except stripe.StripeError as error:
         logger.warning("Stripe call %s failed: %s", what, error)
         raise GatewayError(str(error)) from error
