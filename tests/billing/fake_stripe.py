@@ -8,6 +8,7 @@ import itertools
 import json
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
@@ -248,3 +249,19 @@ def start_fake_stripe() -> tuple[FakeStripe, ThreadingHTTPServer]:
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return fake, server
+
+
+@contextmanager
+def fake_stripe_configured(settings):
+    """Stripe keys set and the gateway pointed at a fake Stripe started for the block."""
+    fake, server = start_fake_stripe()
+    settings.STRIPE_SECRET_KEY = "sk_test_fake"
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = fake.url
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    settings.STRIPE_PRICE_IDS = PRICE_IDS
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
