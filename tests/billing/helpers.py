@@ -1,6 +1,9 @@
 """Arranging organizations with a Stripe customer, and delivering webhook events as Stripe
 does, for the billing tests."""
 
+from importlib import import_module
+
+from django.apps import apps as django_apps
 from django.test import Client, TestCase
 from django.urls import reverse
 
@@ -12,6 +15,16 @@ from tests.tiers import member_on_plan
 
 WATCHER_MONTHLY = PRICE_IDS["watcher"]["monthly"]
 PRO_MONTHLY = PRICE_IDS["professional"]["monthly"]
+
+
+def default_plans_restore() -> None:
+    """Puts the migrations' plans back: a transactional test may run after another one has
+    flushed the database, migration data included."""
+    for module_name, function_name in (
+        ("apps.billing.migrations.0002_default_plans", "create_default_plans"),
+        ("apps.billing.migrations.0003_stripe_subscriptions", "set_yearly_prices"),
+    ):
+        getattr(import_module(module_name), function_name)(django_apps, None)
 
 
 def customer_org(customer_id: str = "cus_known", **user_fields) -> tuple[User, Organization]:

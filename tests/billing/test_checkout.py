@@ -14,7 +14,7 @@ from apps.accounts.models import Membership, Role
 from apps.billing import services
 from apps.billing.models import Plan, Subscription
 from apps.core.exceptions import ApplicationError
-from tests.billing.helpers import WATCHER_MONTHLY, customer_org, plan_code
+from tests.billing.helpers import WATCHER_MONTHLY, customer_org, default_plans_restore, plan_code
 from tests.factories import UserFactory
 from tests.tiers import csrf_client, csrf_post, member_on_plan
 
@@ -199,6 +199,7 @@ def test_the_portal_is_refused_to_members_and_to_organizations_without_a_custome
 def test_concurrent_clicks_create_one_stripe_customer(fake_stripe):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent transactions need PostgreSQL; SQLite serialises every writer")
+    default_plans_restore()
     owner, organization = member_on_plan("free")
     fake_stripe.customer_create_delay = 0.3
     start = threading.Barrier(4)

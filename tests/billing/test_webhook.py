@@ -18,6 +18,7 @@ from tests.billing.helpers import (
     PRO_MONTHLY,
     WATCHER_MONTHLY,
     customer_org,
+    default_plans_restore,
     deliver,
     plan_code,
     post_event,
@@ -301,6 +302,7 @@ class TestOutOfOrder:
 def test_concurrent_deliveries_of_one_event_apply_it_once(fake_stripe, mailoutbox):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent transactions need PostgreSQL; SQLite serialises every writer")
+    default_plans_restore()
     _user, organization = customer_org()
     fake_stripe.set_subscription(
         "sub_1", customer="cus_known", status="past_due", price=WATCHER_MONTHLY

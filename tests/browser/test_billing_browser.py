@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from tests.billing.fake_stripe import fake_stripe_configured
+from tests.billing.helpers import default_plans_restore
 
 # The browser fixture (and the async-unsafe allowance Playwright needs) come with it.
 from tests.browser.test_pages_browser import browser  # noqa: F401
@@ -21,6 +22,7 @@ def fake_stripe(settings):
 
 
 def test_from_a_locked_provision_through_pricing_to_checkout(browser, live_site, fake_stripe):  # noqa: F811
+    default_plans_restore()
     owner, organization = member_on_plan("free")
     provision = ProvisionFactory()
     signed_in = Client()
