@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Organization
 from apps.billing import stripe_gateway
-from apps.billing.entitlements import plan_for_organization
+from apps.billing.entitlements import PlanFeature, plan_for_organization, plan_offers
 from apps.billing.models import DEFAULT_PLAN_CODE, Plan, StripeStatus, Subscription
 from apps.billing.stripe_gateway import GatewayError, InvoiceRow
 
@@ -31,12 +31,15 @@ def subscription_for_organization(*, organization: Organization | None) -> Subsc
 
 
 @dataclass(frozen=True)
-class PlanOffer:
+class PricingOffer:
     """One plan on the pricing page (or in the locked-memo block) and what the viewer can do
-    about it. `action` is one of: current, signup, trial, upgrade, portal, request, ask_manager,
-    none."""
+    about it. `features` and `coming` are the entitlements' declaration of what the plan
+    includes; `action` is one of: current, signup, trial, upgrade, portal, request,
+    ask_manager, none."""
 
     plan: Plan
+    features: list[PlanFeature]
+    coming: list[PlanFeature]
     price: Decimal
     interval: str
     action: str
@@ -62,7 +65,7 @@ def pricing_offers(
     is_manager: bool,
     interval: str = "monthly",
     chosen_plan_code: str = "",
-) -> list[PlanOffer]:
+) -> list[PricingOffer]:
     """Every public plan with its price for `interval` and the action open to the viewer: a
     visitor signs up (the chosen plan remembered), a member without payment rights asks an
     owner, an organization with a live subscription changes it in the Customer Portal, others
@@ -73,11 +76,13 @@ def pricing_offers(
     trial_used = subscription is not None and subscription.trial_used_at is not None
     configured = stripe_gateway.is_configured()
     offers = []
-    plans = list(plan_list_public())
+    plan_entries = plan_offers(plan_list_public())
     current_price = next(
-        (plan.monthly_price for plan in plans if plan.code == current_code), Decimal(0)
+        (entry.plan.monthly_price for entry in plan_entries if entry.plan.code == current_code),
+        Decimal(0),
     )
-    for plan in plans:
+    for entry in plan_entries:
+        plan = entry.plan
         offer_interval = interval
         if interval == "yearly" and (
             plan.yearly_price is None
@@ -105,8 +110,10 @@ def pricing_offers(
         else:
             action, label = "upgrade", f"Upgrade to {plan.name}"
         offers.append(
-            PlanOffer(
+            PricingOffer(
                 plan=plan,
+                features=entry.features,
+                coming=entry.coming,
                 price=_price(plan, offer_interval),
                 interval=offer_interval,
                 action=action,

@@ -13,6 +13,7 @@ from apps.billing.entitlements import (
 )
 from apps.core.exceptions import ApplicationError
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
+from apps.monitoring.selectors import watchlist_usage
 from apps.platforms.models import Platform
 from apps.provisions.models import Provision
 
@@ -48,7 +49,9 @@ def watchlist_add_platform(
         ).first()
         if existing is not None:
             return existing
-        check_can_track_platform(organization=organization)
+        check_can_track_platform(
+            organization=organization, usage=watchlist_usage(organization=organization)
+        )
         watched = WatchedPlatform(organization=organization, platform=platform, added_by=added_by)
         watched.full_clean()
         watched.save()
@@ -68,7 +71,9 @@ def watchlist_add_provision(
         ).first()
         if existing is not None:
             return existing
-        check_can_track_provision(organization=organization)
+        check_can_track_provision(
+            organization=organization, usage=watchlist_usage(organization=organization)
+        )
         watched = WatchedProvision(
             organization=organization, provision=provision, added_by=added_by
         )
@@ -147,9 +152,7 @@ def watchlist_item_resume(*, organization: Organization, kind: str, watched_id: 
         item = model.objects.filter(organization=organization, pk=watched_id).first()
         if item is None or item.paused_at is None:
             raise ApplicationError("That item is not paused on this organization's watchlist.")
-        if model is WatchedPlatform:
-            check_can_track_platform(organization=organization)
-        else:
-            check_can_track_provision(organization=organization)
+        check = check_can_track_platform if model is WatchedPlatform else check_can_track_provision
+        check(organization=organization, usage=watchlist_usage(organization=organization))
         item.paused_at = None
         item.save(update_fields=["paused_at", "updated_at"])

@@ -14,6 +14,7 @@ from apps.billing.entitlements import entitlements_for_organization, platform_qu
 from apps.billing.models import Subscription
 from apps.billing.services import subscriptions_reconcile
 from apps.monitoring.models import WatchedPlatform
+from apps.monitoring.selectors import watchlist_usage
 from apps.monitoring.services import watchlist_add_platform
 from tests.billing.helpers import WATCHER_MONTHLY, customer_org, deliver
 from tests.factories import PlatformFactory, ProvisionFactory
@@ -31,6 +32,13 @@ def _track(organization, count):
     ]
 
 
+def _platform_quota(organization):
+    return platform_quota(
+        entitlements=entitlements_for_organization(organization),
+        usage=watchlist_usage(organization=organization),
+    )
+
+
 def _sees_citations(client, provision) -> bool:
     return CITATION in client.get(provision.get_absolute_url()).content.decode()
 
@@ -44,7 +52,7 @@ def test_upgrade_trial_active_past_due_canceled(fake_stripe, mailoutbox):
     client = csrf_client(owner)
     provision = ProvisionFactory()
     [first_platform] = _track(organization, 1)
-    assert not platform_quota(organization).allowed
+    assert not _platform_quota(organization).allowed
     assert not _sees_citations(client, provision)
 
     # Upgrade: the owner clicks "Start trial" and is sent to Checkout; nothing changes yet.
@@ -79,7 +87,7 @@ def test_upgrade_trial_active_past_due_canceled(fake_stripe, mailoutbox):
     assert (entitlements.plan_code, entitlements.same_day_alerts) == ("watcher", True)
     assert _sees_citations(client, provision)
     _track(organization, 5)
-    assert platform_quota(organization).used == 6
+    assert _platform_quota(organization).used == 6
     assert _subjects(mailoutbox) == [f"Your Watcher trial has started for {organization.name}"]
     billing_page = client.get(
         reverse("billing:billing_page", kwargs={"org_slug": organization.slug})
@@ -141,7 +149,7 @@ def test_upgrade_trial_active_past_due_canceled(fake_stripe, mailoutbox):
     assert WatchedPlatform.objects.filter(organization=organization).count() == 6
     monitored = WatchedPlatform.objects.filter(organization=organization).monitored()
     assert list(monitored) == [first_platform]
-    assert not platform_quota(organization).allowed
+    assert not _platform_quota(organization).allowed
     assert "was canceled" in _subjects(mailoutbox)[-1]
     dashboard = client.get(organization.get_absolute_url()).content.decode()
     assert "5 items are paused" in dashboard
