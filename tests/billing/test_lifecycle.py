@@ -84,7 +84,7 @@ def test_upgrade_trial_active_past_due_canceled(fake_stripe, mailoutbox):
     }
     assert deliver(fake_stripe, "checkout.session.completed", completed).status_code == 200
     entitlements = entitlements_for_organization(organization)
-    assert (entitlements.plan_code, entitlements.same_day_alerts) == ("watcher", True)
+    assert (entitlements.plan_code, entitlements.sees_regulatory_citations) == ("watcher", True)
     assert _sees_citations(client, provision)
     _track(organization, 5)
     assert _platform_quota(organization).used == 6

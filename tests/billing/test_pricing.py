@@ -47,8 +47,8 @@ def test_a_feature_is_ticked_only_where_the_plan_has_it():
     professional = _card(html, "professional")
     assert "Same-day change alerts" not in free
     assert "API access" not in free
-    assert "✓ Full compliance memo" in professional
-    assert "✓ Full compliance memo" not in free
+    assert "<li>Full compliance memo</li>" in professional
+    assert "Full compliance memo" not in free
 
 
 def test_a_free_owner_sees_the_current_plan_and_a_trial(fake_stripe):
