@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.accounts.tenancy import CrossOrganizationAdminMixin
 from apps.billing.entitlements import PLAN_FEATURES
 from apps.billing.models import Plan, StripeEvent, Subscription, UpgradeRequest
 from apps.billing.services import subscription_grant
@@ -38,7 +39,7 @@ class PlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(SimpleHistoryAdmin):
+class SubscriptionAdmin(CrossOrganizationAdminMixin, SimpleHistoryAdmin):
     list_display = ["organization", "plan", "status", "current_period_end", "updated_at"]
     list_filter = ["plan", "status"]
     search_fields = ["organization__name", "organization__slug", "stripe_customer_id"]
@@ -78,7 +79,7 @@ class SubscriptionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(UpgradeRequest)
-class UpgradeRequestAdmin(admin.ModelAdmin):
+class UpgradeRequestAdmin(CrossOrganizationAdminMixin, admin.ModelAdmin):
     """Requests for a paid plan made while online payment is not configured. Granting the plan
     under Subscriptions marks the organization's request handled."""
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django_scopes import scope
 
 from apps.accounts.models import Membership, Organization, Role
 
@@ -19,11 +20,12 @@ def billing_email_send(*, organization: Organization, kind: str, subscription) -
     """Sends the `kind` email to the organization's owners; returns how many were sent."""
     if kind not in EMAIL_KINDS:
         raise ValueError(f"unknown billing email {kind!r}")
-    recipients = list(
-        Membership.objects.filter(organization=organization, role=Role.OWNER).values_list(
-            "user__email", flat=True
+    with scope(organization=organization):
+        recipients = list(
+            Membership.objects.filter(organization=organization, role=Role.OWNER).values_list(
+                "user__email", flat=True
+            )
         )
-    )
     if not recipients:
         return 0
     context = {

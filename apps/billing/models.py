@@ -1,4 +1,5 @@
 from django.db import models
+from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import BaseModel, OrgOwnedModel
@@ -96,6 +97,8 @@ class Subscription(OrgOwnedModel):
         null=True, blank=True, help_text="A free trial is offered once per organization."
     )
 
+    # The plan an organization is on is its own business; the admin disables the scope.
+    objects = ScopedManager(organization="organization")
     history = HistoricalRecords()
 
     class Meta:
@@ -132,6 +135,8 @@ class UpgradeRequest(OrgOwnedModel):
     )
     message = models.CharField(max_length=500, blank=True)
     handled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["-created_at"]

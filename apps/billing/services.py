@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from apps.accounts.models import MANAGER_ROLES, Membership, Organization, User
 from apps.billing import stripe_gateway
@@ -396,7 +397,9 @@ def webhook_handle(*, payload: bytes, signature: str) -> str:
     GatewayError (Stripe unreachable: nothing is recorded, so Stripe's retry applies it)."""
     event = stripe_gateway.event_construct(payload=payload, signature=signature)
     try:
-        with transaction.atomic():
+        # An event names a Stripe customer, not an organization: finding which one it belongs
+        # to reads across organizations, on purpose.
+        with scopes_disabled(), transaction.atomic():
             record = StripeEvent.objects.create(event_id=event.id, type=event.type)
             record.outcome = _event_apply(event)[:255]
             record.save(update_fields=["outcome", "updated_at"])
@@ -428,7 +431,13 @@ def _grace_expire(subscription: Subscription) -> bool:
 
 def subscriptions_reconcile() -> list[str]:
     """Re-reads every organization's newest Stripe subscription and repairs any drift (a
-    missed or failed webhook), logging each repair; then ends expired grace periods."""
+    missed or failed webhook), logging each repair; then ends expired grace periods. It looks
+    after every organization, so it runs with the organization scope disabled."""
+    with scopes_disabled():
+        return _subscriptions_reconcile()
+
+
+def _subscriptions_reconcile() -> list[str]:
     repairs = []
     # Without keys there is no Stripe to read: only grace periods are checked.
     rows = (

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+from django_scopes import scope
 
 from apps.accounts.models import MANAGER_ROLES
 from apps.accounts.selectors import organization_current
@@ -29,17 +30,19 @@ def pricing(request):
     organization = organization_current(request)
     interval = _interval(request.GET.get("interval", ""))
     chosen = request.GET.get("plan", "")[:32]
+    with scope(organization=organization):
+        offers = selectors.pricing_offers(
+            organization=organization,
+            is_manager=getattr(organization, "viewer_role", "") in MANAGER_ROLES,
+            interval=interval,
+            chosen_plan_code=chosen,
+        )
     return render(
         request,
         "billing/pricing.html",
         {
             "organization": organization,
-            "offers": selectors.pricing_offers(
-                organization=organization,
-                is_manager=getattr(organization, "viewer_role", "") in MANAGER_ROLES,
-                interval=interval,
-                chosen_plan_code=chosen,
-            ),
+            "offers": offers,
             "interval": interval,
             "yearly_offered": selectors.yearly_offered(),
             "payment_configured": services.stripe_gateway.is_configured(),

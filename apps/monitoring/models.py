@@ -1,4 +1,5 @@
 from django.db import models
+from django_scopes import ScopedManager
 
 from apps.core.models import OrgOwnedModel
 
@@ -13,6 +14,10 @@ class WatchQuerySet(models.QuerySet):
         return self.filter(paused_at__isnull=False)
 
 
+# Fails closed outside an organization's scope, like every manager of private data.
+WatchManager = models.Manager.from_queryset(WatchQuerySet)
+
+
 class WatchedPlatform(OrgOwnedModel):
     """A platform an organization tracks: its document changes reach the organization."""
 
@@ -24,7 +29,7 @@ class WatchedPlatform(OrgOwnedModel):
     )
     paused_at = models.DateTimeField(null=True, blank=True)
 
-    objects = WatchQuerySet.as_manager()
+    objects = ScopedManager(organization="organization", _manager_class=WatchManager)
 
     class Meta:
         ordering = ["platform__name"]
@@ -49,7 +54,7 @@ class WatchedProvision(OrgOwnedModel):
     )
     paused_at = models.DateTimeField(null=True, blank=True)
 
-    objects = WatchQuerySet.as_manager()
+    objects = ScopedManager(organization="organization", _manager_class=WatchManager)
 
     class Meta:
         ordering = ["provision__title"]

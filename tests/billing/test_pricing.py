@@ -8,9 +8,11 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
+from django_scopes import ScopeError, scope
 
 from apps.accounts.models import Membership, Role
 from apps.billing.models import Plan, Subscription, UpgradeRequest
+from apps.billing.services import upgrade_request_create
 from tests.billing.helpers import customer_org, plan_code
 from tests.factories import TEST_PASSWORD, ProvisionFactory, UserFactory
 from tests.tiers import csrf_client, csrf_post, member_on_plan
@@ -178,3 +180,15 @@ def test_the_chosen_plan_is_remembered_through_email_verification():
     assert confirmed["Location"] == next_url
     page = client.get(confirmed["Location"]).content.decode()
     assert "plan--chosen" in _card(page, "watcher")
+
+
+def test_upgrade_requests_are_private_to_their_organization(two_orgs):
+    for organization, owner in (
+        (two_orgs.org_a, two_orgs.owner_a),
+        (two_orgs.org_b, two_orgs.owner_b),
+    ):
+        upgrade_request_create(organization=organization, actor=owner, plan_code="watcher")
+    with scope(), pytest.raises(ScopeError):
+        list(UpgradeRequest.objects.all())
+    with scope(organization=two_orgs.org_a):
+        assert {r.organization_id for r in UpgradeRequest.objects.all()} == {two_orgs.org_a.pk}

@@ -2,6 +2,7 @@
 plan offers of the locked-memo block."""
 
 from django import template
+from django_scopes import scope
 
 from apps.accounts.models import MANAGER_ROLES, Role
 from apps.accounts.selectors import organization_current
@@ -30,8 +31,9 @@ def plan_offers(context) -> dict:
     """The viewer's organization and the paid plans with their prices and the viewer's action
     on each (the free plan is left out: the block is about what unlocks the analysis)."""
     organization = organization_current(context["request"])
-    offers = pricing_offers(
-        organization=organization,
-        is_manager=getattr(organization, "viewer_role", "") in MANAGER_ROLES,
-    )
+    with scope(organization=organization):
+        offers = pricing_offers(
+            organization=organization,
+            is_manager=getattr(organization, "viewer_role", "") in MANAGER_ROLES,
+        )
     return {"organization": organization, "offers": [offer for offer in offers if offer.price]}
