@@ -82,7 +82,7 @@ def subscription_grant(
 ) -> Subscription:
     """Puts `organization` on `plan`, replacing whatever plan it had."""
     with transaction.atomic():
-        subscription = _billing_row_locked(organization=organization)
+        subscription = _billing_row_locked(organization=organization, plan_if_new=plan)
         previous = subscription.plan
         subscription.plan = plan
         subscription.granted_by = granted_by
@@ -96,12 +96,16 @@ def subscription_grant(
     return subscription
 
 
-def _billing_row_locked(*, organization: Organization) -> Subscription:
-    """The organization's one billing row, created on first use and locked for this
-    transaction, so concurrent clicks and webhooks of one organization run one at a time."""
-    Subscription.objects.get_or_create(
-        organization=organization, defaults={"plan": _default_plan()}
-    )
+def _billing_row_locked(
+    *, organization: Organization, plan_if_new: Plan | None = None
+) -> Subscription:
+    """The organization's one billing row, created on first use (on `plan_if_new`, else the
+    default plan) and locked for this transaction, so concurrent clicks and webhooks of one
+    organization run one at a time."""
+    if not Subscription.objects.filter(organization=organization).exists():
+        Subscription.objects.get_or_create(
+            organization=organization, defaults={"plan": plan_if_new or _default_plan()}
+        )
     return (
         Subscription.objects.select_for_update()
         .select_related("plan")
