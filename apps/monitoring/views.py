@@ -12,7 +12,9 @@ from apps.billing.entitlements import (
     upgrade_url,
     usage_for_organization,
 )
+from apps.core.exceptions import ApplicationError
 from apps.monitoring import services
+from apps.monitoring.forms import WatchedPlatformAddForm
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
 from apps.monitoring.selectors import watched_platform_rows, watched_provisions
 
@@ -38,9 +40,12 @@ class DashboardView(OrganizationView):
 
 class WatchedPlatformAddView(OrganizationView):
     def post(self, request, org_slug):
+        form = WatchedPlatformAddForm(request.POST)
+        if not form.is_valid():
+            raise ApplicationError(form.errors["platform"][0])
         watched = services.watchlist_add_platform(
             organization=self.organization,
-            platform_ref=request.POST.get("platform", ""),
+            platform_ref=form.cleaned_data["platform"],
             added_by=request.user,
         )
         messages.success(request, f"Monitoring {watched.platform} for {self.organization.name}.")
