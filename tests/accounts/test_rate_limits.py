@@ -1,5 +1,5 @@
 """Brute-force protection: allauth's cache-based limits on the public login and signup, and
-django-axes on the admin login."""
+django-axes on the admin login and on every login of a staff account."""
 
 import pytest
 from django.conf import settings
@@ -97,8 +97,8 @@ def test_admin_login_locks_after_repeated_failures():
 
 
 def test_public_login_failures_do_not_lock_the_admin():
-    """Axes watches the admin only; a mistyped password on the public form must not lock the
-    curators out (allauth throttles that form on its own)."""
+    """Failures for a non-staff address on the public form are allauth's to throttle; they must
+    not lock the curators out of the admin (nor an office IP out of anything)."""
     admin = UserFactory(email="curator@example.test", is_staff=True, is_superuser=True)
     client = csrf_client()
     for _attempt in range(settings.AXES_FAILURE_LIMIT + 1):
