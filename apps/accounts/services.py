@@ -27,6 +27,9 @@ from apps.accounts.models import (
 from apps.accounts.selectors import CURRENT_ORGANIZATION_SESSION_KEY
 from apps.core.exceptions import ApplicationError
 
+ORGANIZATION_NAME_MAX_LENGTH = Organization._meta.get_field("name").max_length
+INVITATION_EMAIL_MAX_LENGTH = Invitation._meta.get_field("email").max_length
+
 
 def _organization_slug_for(name: str) -> str:
     base = slugify(name)[:50].strip("-") or "organization"
@@ -35,10 +38,6 @@ def _organization_slug_for(name: str) -> str:
         suffix += 1
         slug = f"{base}-{suffix}"
     return slug
-
-
-ORGANIZATION_NAME_MAX_LENGTH = Organization._meta.get_field("name").max_length
-INVITATION_EMAIL_MAX_LENGTH = Invitation._meta.get_field("email").max_length
 
 
 def _organization_name_cleaned(name: str) -> str:
