@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "apps.billing",
     "apps.monitoring",
     "apps.catalog_demo",
+    "apps.site",
 ]
 
 MIDDLEWARE = [
