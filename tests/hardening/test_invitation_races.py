@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.core import mail
 from django.db import connection
+from django_scopes import scope
 
 from apps.accounts.models import Invitation, Membership
 from apps.accounts.services import invitation_accept, invitation_create
@@ -58,9 +59,11 @@ def test_concurrent_invitations_of_one_address_leave_one_open_invitation():
     owner, organization = member_on_plan("free")
 
     def invite():
-        return invitation_create(
-            organization=organization, actor=owner, email="same@example.test", role="member"
-        )
+        # A new thread starts with no scope; the members page's view enters the organization's.
+        with scope(organization=organization):
+            return invitation_create(
+                organization=organization, actor=owner, email="same@example.test", role="member"
+            )
 
     outcomes = _run_at_once([invite] * THREADS)
 
@@ -89,14 +92,15 @@ def test_concurrent_invitations_respect_the_hourly_limit(settings):
     owner, organization = member_on_plan("free")
 
     def invite(number):
-        return lambda: invitation_create(
-            organization=organization,
-            actor=owner,
-            email=f"person{number}@example.test",
-            role="member",
-        )
+        with scope(organization=organization):
+            return invitation_create(
+                organization=organization,
+                actor=owner,
+                email=f"person{number}@example.test",
+                role="member",
+            )
 
-    outcomes = _run_at_once([invite(number) for number in range(THREADS)])
+    outcomes = _run_at_once([lambda number=number: invite(number) for number in range(THREADS)])
 
     assert _kinds(outcomes) == ["ok"] * 2 + ["refused"] * (THREADS - 2), outcomes
     assert Invitation.objects.filter(organization=organization).count() == 2
