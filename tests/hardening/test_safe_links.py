@@ -7,6 +7,7 @@ from django.template import Context, Template
 
 from apps.core.templatetags.safe_links import safe_href
 from apps.core.validators import validate_http_url
+from apps.documents.models import ArchivedSnapshot, Document, DocumentVersion
 from apps.platforms.models import Platform
 from apps.regulations.models import Agency, Regulation
 from tests.factories import (
@@ -52,6 +53,9 @@ def test_the_shared_validator_accepts_http_and_https(url):
         (Platform, "logo_url"),
         (Regulation, "reference_url"),
         (Agency, "complaint_url"),
+        (Document, "source_url"),
+        (ArchivedSnapshot, "final_url"),
+        (DocumentVersion, "archive_url"),
     ],
 )
 def test_catalog_models_refuse_a_script_url_on_full_clean(model, field):
@@ -59,11 +63,15 @@ def test_catalog_models_refuse_a_script_url_on_full_clean(model, field):
         Platform: PlatformFactory,
         Regulation: RegulationFactory,
         Agency: AgencyFactory,
-    }[model]
-    record = factory.build(**{field: SCRIPT_URL})
-    with pytest.raises(ValidationError) as refused:
-        record.full_clean()
-    assert field in refused.value.message_dict
+        Document: DocumentFactory,
+        DocumentVersion: DocumentVersionFactory,
+    }.get(model)
+    # Django's own URLValidator would let ftp:// through; the shared validator does not.
+    for url in (SCRIPT_URL, "ftp://files.example.test/terms.txt"):
+        record = factory.build(**{field: url}) if factory else model(**{field: url})
+        with pytest.raises(ValidationError) as refused:
+            record.full_clean()
+        assert field in refused.value.message_dict
 
 
 @pytest.mark.parametrize(
