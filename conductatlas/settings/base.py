@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.billing",
     "apps.monitoring",
     "apps.catalog_demo",
+    "apps.site",
 ]
 
 MIDDLEWARE = [
