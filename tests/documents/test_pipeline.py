@@ -18,7 +18,7 @@ from apps.documents.models import (
 from apps.documents.services import IngestReason, document_fetch_lease_claim, document_snapshot
 from apps.documents.tasks import snapshot_document
 from conductatlas.celery import app as celery_app
-from tests.documents.pipeline_helpers import MARKDOWN, corpus_bytes
+from tests.documents.pipeline_helpers import MARKDOWN, PDF, corpus_bytes
 from tests.factories import DocumentFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +102,21 @@ def test_html_is_extracted_with_the_documents_selectors(corpus_server):
     assert snapshot_row.size == len(
         corpus_bytes("claude-ai__terms-of-service", "snapshot_001.html")
     )
+
+
+def test_a_pdf_source_is_archived_as_is_and_recorded_as_its_text(corpus_server):
+    document = DocumentFactory(
+        source_url=corpus_server.corpus_url("zoom__terms-of-service", "v004.pdf"),
+        select_selectors="main",  # a PDF has no markup: the document's selectors do not apply
+    )
+
+    version = snapshot(document).attempt.version
+
+    assert version.kind == VersionKind.FIRST_RECORD
+    assert version.snapshot.content_type == PDF
+    assert version.snapshot.size == len(corpus_bytes("zoom__terms-of-service", "v004.pdf"))
+    assert "Zoom Video Communications, Inc." in version.text
+    assert "%PDF" not in version.text
 
 
 def _gzip_bomb() -> bytes:
