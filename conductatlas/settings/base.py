@@ -16,7 +16,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Without SITE_URL, the address `make run` serves on: this machine, at the port it was given.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
 SITE_ID = 1
 
 INSTALLED_APPS = [
@@ -162,6 +163,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.documents.tasks.verify_archive_batch",
         "schedule": 3600.0,
     },
+    "documents-prune-fetch-attempts": {
+        "task": "apps.documents.tasks.prune_fetch_attempts",
+        "schedule": 24 * 3600.0,
+    },
     "billing-reconcile": {
         "task": "apps.billing.tasks.reconcile_subscriptions",
         "schedule": crontab(hour=3, minute=17),
@@ -186,6 +191,10 @@ DOCUMENTS_FETCH_RETRY_BASE_SECONDS = env.float("DOCUMENTS_FETCH_RETRY_BASE_SECON
 DOCUMENTS_VERIFY_BATCH = env.int("DOCUMENTS_VERIFY_BATCH", default=500)
 # The admin lists documents failing at least this many fetches in a row.
 DOCUMENTS_FAILING_THRESHOLD = env.int("DOCUMENTS_FAILING_THRESHOLD", default=3)
+# Fetch attempts older than this are deleted daily (each document's latest is always kept).
+DOCUMENTS_FETCH_ATTEMPT_RETENTION_DAYS = env.int(
+    "DOCUMENTS_FETCH_ATTEMPT_RETENTION_DAYS", default=90
+)
 # Wayback Machine (Save Page Now) captures of changed documents: off unless keys are given.
 WAYBACK_ENABLED = env.bool("WAYBACK_ENABLED", default=False)
 WAYBACK_ACCESS_KEY = env("WAYBACK_ACCESS_KEY", default="")
@@ -200,9 +209,15 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {"TITLE": "ConductAtlas API", "VERSION": "1.0.0"}
 
-# Document fetcher (apps/documents/fetcher.py). FETCHER_ALLOWED_HOSTS names hosts exempt from the
-# public-address check (local tests and demos only); it is empty in production.
+# Document fetcher (apps/documents/fetcher/). FETCHER_ALLOWED_HOSTS names "host:port" servers
+# exempt from the public-address check on a fetch's first request, never on a redirect hop
+# (local tests and demos only); it is empty in production.
 FETCHER_ALLOWED_HOSTS = env.list("FETCHER_ALLOWED_HOSTS", default=[])
+# Where the per-host politeness state (spacing, Retry-After pauses) lives so that every worker
+# shares it: Redis when workers run apart, the process itself in the embedded mode ("").
+FETCHER_THROTTLE_REDIS_URL = env(
+    "FETCHER_THROTTLE_REDIS_URL", default="" if CELERY_TASK_ALWAYS_EAGER else REDIS_URL
+)
 FETCHER_USER_AGENT = env(
     "FETCHER_USER_AGENT", default=f"ConductAtlasBot/1.0 (+{SITE_URL}/methodology/)"
 )
@@ -213,15 +228,19 @@ FETCHER_MAX_BYTES = env.int("FETCHER_MAX_BYTES", default=10 * 1024 * 1024)
 FETCHER_MAX_REDIRECTS = env.int("FETCHER_MAX_REDIRECTS", default=5)
 FETCHER_PER_HOST_DELAY = env.float("FETCHER_PER_HOST_DELAY", default=1.0)
 FETCHER_CA_BUNDLE = env("FETCHER_CA_BUNDLE", default="")
-# Extraction (apps/documents/extraction.py): less text than this is an error, not a version.
+# Extraction and ingest: less text than this is an error page, a consent wall or a broken
+# selector, never a legal document (the shortest real document in the corpus has about 800
+# words). Characters are counted in the extracted Markdown, words in the normalised text.
 EXTRACTION_MIN_CHARS = env.int("EXTRACTION_MIN_CHARS", default=200)
-EXTRACTION_MIN_WORDS = env.int("EXTRACTION_MIN_WORDS", default=30)
+EXTRACTION_MIN_WORDS = env.int("EXTRACTION_MIN_WORDS", default=50)
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
-# Axes guards the admin login only; allauth's ACCOUNT_RATE_LIMITS guard the public forms.
-AXES_WHITELIST_CALLABLE = "apps.accounts.security.is_outside_admin_site"
+# Axes guards staff accounts on every login path and every account on the admin's login;
+# allauth's ACCOUNT_RATE_LIMITS guard everyone else on the public forms.
+AXES_WHITELIST_CALLABLE = "apps.accounts.security.is_exempt_from_lockout"
+AXES_USERNAME_CALLABLE = "apps.accounts.security.login_identifier"
 AXES_RESET_ON_SUCCESS = True
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
@@ -252,6 +271,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ORGANIZATION_INVITATION_MAX_AGE_DAYS = env.int("ORGANIZATION_INVITATION_MAX_AGE_DAYS", default=7)
+# Each invitation is an email sent from our address to an address a user chose.
+ORGANIZATION_INVITATIONS_PER_HOUR = env.int("ORGANIZATION_INVITATIONS_PER_HOUR", default=20)
 
 # Stripe (apps/billing/stripe_gateway.py). Without STRIPE_SECRET_KEY online payment is off: the
 # pricing page says so and members ask an admin for a plan instead.
