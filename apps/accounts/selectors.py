@@ -1,6 +1,6 @@
 """Reads about users' organizations."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from apps.accounts.models import Invitation, Membership, Organization, User
 
@@ -43,3 +43,10 @@ def invitation_list_pending(*, organization: Organization) -> QuerySet[Invitatio
         .select_related("invited_by")
         .order_by("-created_at")
     )
+
+
+def staff_account_exists(*, email: str) -> bool:
+    """Whether `email` signs in to an account that may use the admin."""
+    return User.objects.filter(
+        Q(is_staff=True) | Q(is_superuser=True), email__iexact=email
+    ).exists()

@@ -198,7 +198,9 @@ def _compose_alert(delivery: Delivery):
     tracks_platform = (
         entitlements.has("same_day_alerts")
         and WatchedPlatform.objects.filter(
-            organization=organization, platform_id=event.document.platform_id
+            organization=organization,
+            platform_id=event.document.platform_id,
+            paused_at__isnull=True,
         ).exists()
     )
     tracked_clauses = (
@@ -206,6 +208,7 @@ def _compose_alert(delivery: Delivery):
             WatchedProvision.objects.filter(
                 organization=organization,
                 provision_id__in=[impact.provision_id for impact in impacts],
+                paused_at__isnull=True,
             ).values_list("provision_id", flat=True)
         )
         if entitlements.provision_alerts

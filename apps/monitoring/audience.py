@@ -58,8 +58,13 @@ class PlanRules:
 
 
 def tracks(model, **lookups) -> Exists:
-    """Whether the membership's organization has a `model` watchlist row matching `lookups`."""
-    return Exists(model.objects.filter(organization_id=OuterRef("organization_id"), **lookups))
+    """Whether the membership's organization monitors a `model` watchlist row matching
+    `lookups` (a paused row, beyond the plan's limits, alerts nobody)."""
+    return Exists(
+        model.objects.filter(
+            organization_id=OuterRef("organization_id"), paused_at__isnull=True, **lookups
+        )
+    )
 
 
 def insert_from_select(*, model, rows: QuerySet, columns: list[str]) -> int:

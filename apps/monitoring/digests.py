@@ -153,7 +153,8 @@ def digests_build(*, schedule: Schedule, frequency: str, now: datetime, rules: P
             .filter(
                 Exists(
                     changed.filter(
-                        document__platform__watchers__organization_id=OuterRef("organization_id")
+                        document__platform__watchers__organization_id=OuterRef("organization_id"),
+                        document__platform__watchers__paused_at__isnull=True,
                     )
                 )
                 | (
@@ -163,6 +164,7 @@ def digests_build(*, schedule: Schedule, frequency: str, now: datetime, rules: P
                             provision_impacts__provision__watchers__organization_id=OuterRef(
                                 "organization_id"
                             ),
+                            provision_impacts__provision__watchers__paused_at__isnull=True,
                         )
                     )
                     & Q(member_plan_id__in=rules.plans_where(lambda e: e.provision_monitoring))
@@ -211,12 +213,16 @@ def tracked_changes(
 ) -> QuerySet[ChangeEvent]:
     """The organization's tracked changes of the period, oldest first, with what a digest
     entry shows."""
-    tracked = Q(document__platform__watchers__organization=organization)
+    tracked = Q(
+        document__platform__watchers__organization=organization,
+        document__platform__watchers__paused_at__isnull=True,
+    )
     if entitlements.provision_monitoring:
         tracked |= Q(
             pk__in=ChangeEvent.objects.filter(
                 provision_impacts__status__in=_AFFECTED,
                 provision_impacts__provision__watchers__organization=organization,
+                provision_impacts__provision__watchers__paused_at__isnull=True,
             ).values("pk")
         )
     return (

@@ -8,7 +8,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone as dj_timezone
+from django.utils import timezone
 from django_scopes import scope
 
 from apps.accounts.models import MANAGER_ROLES, Membership, Organization, User
@@ -115,6 +115,66 @@ def watchlist_remove_provision(*, organization: Organization, watched_provision_
         raise ApplicationError("That provision is not on this organization's watchlist.")
 
 
+# The watchlist models by the name used in pause/resume URLs.
+WATCH_KINDS = {"platforms": WatchedPlatform, "provisions": WatchedProvision}
+
+
+def watchlist_fit_to_plan(*, organization: Organization) -> list[str]:
+    """Makes the monitored items fit the organization's plan without deleting anything: the
+    newest items beyond a limit are paused, and paused ones are resumed, oldest first, where
+    the plan has room. Returns the names of the items it paused."""
+    entitlements = entitlements_for_organization(organization)
+    limits = {
+        WatchedPlatform: entitlements.max_tracked_platforms,
+        WatchedProvision: entitlements.max_tracked_provisions,
+    }
+    paused_names = []
+    with transaction.atomic():
+        _lock_organization(organization)
+        for model, limit in limits.items():
+            items = model.objects.filter(organization=organization).order_by("created_at", "pk")
+            monitored = list(items.monitored())
+            extra = monitored[limit:]
+            if extra:
+                model.objects.filter(pk__in=[item.pk for item in extra]).update(
+                    paused_at=timezone.now()
+                )
+                paused_names += [
+                    str(item.platform if model is WatchedPlatform else item.provision)
+                    for item in extra
+                ]
+                continue
+            room = limit - len(monitored)
+            if room > 0:
+                resumable = list(items.paused().values_list("pk", flat=True)[:room])
+                model.objects.filter(pk__in=resumable).update(paused_at=None)
+    return paused_names
+
+
+def watchlist_item_pause(*, organization: Organization, kind: str, watched_id: int) -> None:
+    """An owner's choice of which items to keep: pausing one makes room to resume another."""
+    updated = (
+        WATCH_KINDS[kind]
+        .objects.filter(organization=organization, pk=watched_id, paused_at__isnull=True)
+        .update(paused_at=timezone.now())
+    )
+    if not updated:
+        raise ApplicationError("That item is not monitored on this organization's watchlist.")
+
+
+def watchlist_item_resume(*, organization: Organization, kind: str, watched_id: int) -> None:
+    model = WATCH_KINDS[kind]
+    with transaction.atomic():
+        _lock_organization(organization)
+        item = model.objects.filter(organization=organization, pk=watched_id).first()
+        if item is None or item.paused_at is None:
+            raise ApplicationError("That item is not paused on this organization's watchlist.")
+        check = check_can_track_platform if model is WatchedPlatform else check_can_track_provision
+        check(organization=organization, usage=watchlist_usage(organization=organization))
+        item.paused_at = None
+        item.save(update_fields=["paused_at", "updated_at"])
+
+
 # --- alert preferences, notifications, unsubscribe -------------------------------------------
 
 
@@ -166,7 +226,7 @@ def notifications_mark_read(
         own = own.filter(pk=notification_id)
         if not own.exists():
             raise ApplicationError("That notification does not exist.")
-    return own.unread().update(read_at=dj_timezone.now())
+    return own.unread().update(read_at=timezone.now())
 
 
 def alerts_unsubscribe(*, token: str) -> Organization:

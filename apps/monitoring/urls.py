@@ -19,6 +19,16 @@ urlpatterns = [
         views.WatchedProvisionRemoveView.as_view(),
         name="provision_remove",
     ),
+    path(
+        "watchlist/<str:kind>/<int:watched_id>/pause/",
+        views.WatchedItemPauseView.as_view(),
+        name="item_pause",
+    ),
+    path(
+        "watchlist/<str:kind>/<int:watched_id>/resume/",
+        views.WatchedItemPauseView.as_view(resume=True),
+        name="item_resume",
+    ),
     path("notifications/", views.NotificationListView.as_view(), name="notification_list"),
     path("notifications/read/", views.NotificationsReadView.as_view(), name="notifications_read"),
     path("alerts/", views.AlertPreferencesView.as_view(), name="alert_preferences"),

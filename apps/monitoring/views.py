@@ -5,7 +5,7 @@ import calendar
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -16,6 +16,7 @@ from apps.billing.entitlements import entitlements_for_organization, upgrade_url
 from apps.core.exceptions import ApplicationError
 from apps.monitoring import services
 from apps.monitoring.emails import unsubscribe_token_read
+from apps.monitoring.forms import WatchedPlatformAddForm
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
 from apps.monitoring.selectors import (
     alert_settings,
@@ -33,14 +34,20 @@ class DashboardView(OrganizationView):
     http_method_names = ["get"]
 
     def get(self, request, org_slug):
+        rows = watched_platform_rows(organization=self.organization)
+        provisions = list(watched_provisions(organization=self.organization))
+        paused = [row.watched for row in rows if row.watched.paused_at] + [
+            watched for watched in provisions if watched.paused_at
+        ]
         return render(
             request,
             "monitoring/dashboard.html",
             self.page_context(
-                rows=watched_platform_rows(organization=self.organization),
-                watched_provisions=watched_provisions(organization=self.organization),
+                rows=rows,
+                watched_provisions=provisions,
                 entitlements=entitlements_for_organization(self.organization),
                 usage=watchlist_usage(organization=self.organization),
+                paused_count=len(paused),
                 upgrade_url=upgrade_url(),
                 notifications=notification_list(organization=self.organization, user=request.user)[
                     :DASHBOARD_NOTIFICATIONS
@@ -54,9 +61,12 @@ class DashboardView(OrganizationView):
 
 class WatchedPlatformAddView(OrganizationView):
     def post(self, request, org_slug):
+        form = WatchedPlatformAddForm(request.POST)
+        if not form.is_valid():
+            raise ApplicationError(form.errors["platform"][0])
         watched = services.watchlist_add_platform(
             organization=self.organization,
-            platform_ref=request.POST.get("platform", ""),
+            platform_ref=form.cleaned_data["platform"],
             added_by=request.user,
         )
         messages.success(request, f"Monitoring {watched.platform} for {self.organization.name}.")
@@ -93,6 +103,28 @@ class WatchedProvisionRemoveView(OrganizationView):
             organization=self.organization, watched_provision_id=watched.pk
         )
         messages.success(request, f"Stopped monitoring “{watched.provision}”.")
+        return HttpResponseRedirect(self.return_url())
+
+
+class WatchedItemPauseView(OrganizationView):
+    """Pause or resume one tracked item: how owners choose which items to keep within a plan."""
+
+    resume: bool = False
+
+    def post(self, request, org_slug, kind, watched_id):
+        if kind not in services.WATCH_KINDS:
+            raise Http404
+        watched = self.get_owned_or_404(services.WATCH_KINDS[kind], watched_id)
+        if self.resume:
+            services.watchlist_item_resume(
+                organization=self.organization, kind=kind, watched_id=watched.pk
+            )
+            messages.success(request, "Monitoring resumed.")
+        else:
+            services.watchlist_item_pause(
+                organization=self.organization, kind=kind, watched_id=watched.pk
+            )
+            messages.success(request, "Paused: it stays on your watchlist but is not monitored.")
         return HttpResponseRedirect(self.return_url())
 
 

@@ -5,6 +5,7 @@ in-process, files on the local disk."""
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -15,7 +16,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Without SITE_URL, the address `make run` serves on: this machine, at the port it was given.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
 SITE_ID = 1
 
 INSTALLED_APPS = [
@@ -174,6 +176,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.documents.tasks.prune_fetch_attempts",
         "schedule": 24 * 3600.0,
     },
+    "billing-reconcile": {
+        "task": "apps.billing.tasks.reconcile_subscriptions",
+        "schedule": crontab(hour=3, minute=17),
+    },
     # Builds and queues the daily and weekly digests whose period has ended, in each
     # organization's own time zone (apps/monitoring/digests.py).
     "alerts-dispatch": {
@@ -255,8 +261,10 @@ EXTRACTION_MIN_WORDS = env.int("EXTRACTION_MIN_WORDS", default=50)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
-# Axes guards the admin login only; allauth's ACCOUNT_RATE_LIMITS guard the public forms.
-AXES_WHITELIST_CALLABLE = "apps.accounts.security.is_outside_admin_site"
+# Axes guards staff accounts on every login path and every account on the admin's login;
+# allauth's ACCOUNT_RATE_LIMITS guard everyone else on the public forms.
+AXES_WHITELIST_CALLABLE = "apps.accounts.security.is_exempt_from_lockout"
+AXES_USERNAME_CALLABLE = "apps.accounts.security.login_identifier"
 AXES_RESET_ON_SUCCESS = True
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
@@ -287,3 +295,25 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ORGANIZATION_INVITATION_MAX_AGE_DAYS = env.int("ORGANIZATION_INVITATION_MAX_AGE_DAYS", default=7)
+# Each invitation is an email sent from our address to an address a user chose.
+ORGANIZATION_INVITATIONS_PER_HOUR = env.int("ORGANIZATION_INVITATIONS_PER_HOUR", default=20)
+
+# Stripe (apps/billing/stripe_gateway.py). Without STRIPE_SECRET_KEY online payment is off: the
+# pricing page says so and members ask an admin for a plan instead.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+# Seconds a webhook's signed timestamp may be old before it is refused as a replay.
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# Stripe price ids per plan code and billing interval; an empty id hides that choice.
+STRIPE_PRICE_IDS = {
+    "watcher": {
+        "monthly": env("STRIPE_PRICE_WATCHER_MONTHLY", default=""),
+        "yearly": env("STRIPE_PRICE_WATCHER_YEARLY", default=""),
+    },
+    "professional": {
+        "monthly": env("STRIPE_PRICE_PROFESSIONAL_MONTHLY", default=""),
+        "yearly": env("STRIPE_PRICE_PROFESSIONAL_YEARLY", default=""),
+    },
+}

@@ -261,3 +261,17 @@ def test_a_retried_task_sends_nothing_twice(send_alerts, smtp_server, document, 
 
     assert len(smtp_server.to(user.email)) == 1
     assert Delivery.objects.filter(recipient=user).count() == 2  # one email, one notification
+
+
+def test_a_paused_watchlist_item_alerts_nobody(send_alerts, smtp_server, document, first_version):
+    from django.utils import timezone
+
+    from apps.monitoring.models import WatchedPlatform
+
+    user, organization = organization_tracking("watcher", platform=document.platform)
+    WatchedPlatform.objects.filter(organization=organization).update(paused_at=timezone.now())
+
+    send_alerts(record_change(first_version).pk)
+
+    assert smtp_server.messages == []
+    assert not Delivery.objects.filter(recipient=user).exists()

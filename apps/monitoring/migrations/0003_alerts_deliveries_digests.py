@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0002_organizations'),
         ('documents', '0004_provision_impact_moved'),
-        ('monitoring', '0001_initial'),
+        ('monitoring', '0002_watch_paused_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
