@@ -33,7 +33,8 @@ class PlanAdmin(SimpleHistoryAdmin):
                     "governance_timelines",
                     "regulatory_mapping",
                     "api_access",
-                    "api_requests_per_hour",
+                    "api_requests_per_minute",
+                    "api_requests_per_day",
                 )
             },
         ),

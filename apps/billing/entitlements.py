@@ -31,7 +31,9 @@ class Entitlements:
     api_access: bool
     plan_name: str = "Visitor"
     max_tracked_provisions: int = 0
-    api_requests_per_hour: int = 0
+    # API keys and their rate (plan data): zero when the plan has no API access.
+    api_requests_per_minute: int = 0
+    api_requests_per_day: int = 0
 
     @property
     def visible_memo_fields(self) -> tuple[str, ...]:
@@ -78,7 +80,8 @@ def entitlements_for_plan(plan: Plan) -> Entitlements:
         governance_timelines=plan.governance_timelines,
         regulatory_mapping=plan.regulatory_mapping,
         api_access=plan.api_access,
-        api_requests_per_hour=plan.api_requests_per_hour if plan.api_access else 0,
+        api_requests_per_minute=plan.api_requests_per_minute if plan.api_access else 0,
+        api_requests_per_day=plan.api_requests_per_day if plan.api_access else 0,
     )
 
 
@@ -208,3 +211,20 @@ def check_can_track_provision(*, organization) -> None:
     """Raises ApplicationError unless the plan includes provision-level monitoring and has room
     for one more tracked provision."""
     provision_quota(organization).raise_if_exceeded()
+
+
+def check_can_use_api(*, organization) -> None:
+    """Raises ApplicationError, with the plan that offers it, unless the organization's plan
+    includes API access (keys and their rates)."""
+    entitlements = entitlements_for_organization(organization)
+    if entitlements.api_access:
+        return
+    offering = (
+        Plan.objects.filter(is_public=True, api_access=True)
+        .order_by("monthly_price", "position")
+        .first()
+    )
+    message = f"API access is not part of your {entitlements.plan_name} plan."
+    if offering is not None:
+        message += f" Upgrade to {offering.name} to create API keys."
+    raise ApplicationError(message, extra={"upgrade_url": upgrade_url()})

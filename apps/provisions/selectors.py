@@ -22,7 +22,7 @@ from apps.provisions.search import PROVISION_SEARCH_FIELDS
 
 # What list pages show of a provision. The analysis and memo columns stay in the database: they
 # are large, and the memo must never be loaded where it is not meant to be shown.
-_CARD_FIELDS = (
+PROVISION_CARD_FIELDS = (
     "record_id",
     "title",
     "slug",
@@ -46,7 +46,7 @@ def provision_cards() -> QuerySet[Provision]:
     return (
         Provision.objects.published()
         .select_related("document__platform", "clause_type")
-        .only(*_CARD_FIELDS)
+        .only(*PROVISION_CARD_FIELDS)
     )
 
 
@@ -174,6 +174,7 @@ def provision_related_articles(*, provision: Provision, limit: int = 4) -> list[
 
 @dataclass(frozen=True)
 class ComplianceSection:
+    field: str
     label: str
     text: str
 
@@ -210,7 +211,7 @@ def provision_compliance_analysis(
         if not text:
             continue
         if field in visible_fields:
-            sections.append(ComplianceSection(label=MEMO_LABELS[field], text=text))
+            sections.append(ComplianceSection(field=field, label=MEMO_LABELS[field], text=text))
         else:
             locked.append(MEMO_LABELS[field])
     return ComplianceAnalysis(sections=sections, locked=locked)

@@ -5,7 +5,7 @@ from django.db.models import OuterRef, QuerySet
 from apps.core.selectors import count_subquery
 from apps.provisions.models import Provision, ProvisionStatus
 from apps.provisions.selectors import provision_cards
-from apps.regulations.models import Regulation
+from apps.regulations.models import Agency, Regulation
 
 
 def regulation_list() -> QuerySet[Regulation]:
@@ -24,3 +24,7 @@ def regulation_provisions(*, regulation: Regulation) -> QuerySet[Provision]:
         .filter(regulations=regulation)
         .order_by("-severity", "document__platform__name", "title", "pk")
     )
+
+
+def agency_list() -> QuerySet[Agency]:
+    return Agency.objects.order_by("name")

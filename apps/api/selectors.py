@@ -1,0 +1,82 @@
+"""What the API reads beyond the pages' selectors: the catalog lists with their filters applied.
+Only published provisions leave here, and never their memo (the detail endpoint asks the
+provisions selectors, which ask the entitlements)."""
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from apps.documents.models import Document, DocumentVersion, VersionKind
+from apps.platforms.models import Platform
+from apps.provisions.models import ClauseType, Provision
+from apps.provisions.selectors import PROVISION_CARD_FIELDS, provision_cards
+from apps.regulations.models import Regulation
+
+
+def provision_list(
+    *,
+    platform: Platform | None = None,
+    clause_type: ClauseType | None = None,
+    severity: int | None = None,
+    regulation: Regulation | None = None,
+    changed_since: datetime | None = None,
+) -> QuerySet[Provision]:
+    provisions = provision_cards().only(
+        *PROVISION_CARD_FIELDS, "document__record_id", "published_at", "updated_at"
+    )
+    if platform is not None:
+        provisions = provisions.filter(document__platform=platform)
+    if clause_type is not None:
+        provisions = provisions.filter(clause_type=clause_type)
+    if severity is not None:
+        provisions = provisions.filter(severity=severity)
+    if regulation is not None:
+        provisions = provisions.filter(regulations=regulation)
+    if changed_since is not None:
+        provisions = provisions.filter(updated_at__gte=changed_since)
+    return provisions.order_by("record_id")
+
+
+def document_list(*, platform: Platform | None = None) -> QuerySet[Document]:
+    documents = Document.objects.select_related("platform").order_by("record_id")
+    if platform is not None:
+        documents = documents.filter(platform=platform)
+    return documents
+
+
+def document_by_record_id(*, record_id: str) -> Document | None:
+    return Document.objects.select_related("platform").filter(record_id=record_id).first()
+
+
+def version_list(*, document: Document) -> QuerySet[DocumentVersion]:
+    """A document's versions without their text (the detail endpoint sends it)."""
+    return (
+        DocumentVersion.objects.filter(document=document)
+        .select_related("document", "snapshot")
+        .defer("text", "snapshot__headers")
+    )
+
+
+def version_get(*, document: Document, number: int) -> DocumentVersion | None:
+    return (
+        DocumentVersion.objects.select_related("document", "snapshot")
+        .filter(document=document, number=number)
+        .first()
+    )
+
+
+def change_list(
+    *, platform: Platform | None = None, changed_since: datetime | None = None
+) -> QuerySet[DocumentVersion]:
+    """Documented changes (versions whose text changed; first records and re-extractions are
+    not changes), newest first by the cursor pagination."""
+    changes = (
+        DocumentVersion.objects.filter(kind=VersionKind.CHANGE)
+        .select_related("document__platform")
+        .defer("text", "document__select_selectors", "document__remove_selectors")
+    )
+    if platform is not None:
+        changes = changes.filter(document__platform=platform)
+    if changed_since is not None:
+        changes = changes.filter(captured_at__gte=changed_since)
+    return changes
