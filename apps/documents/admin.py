@@ -6,14 +6,13 @@ from django.utils.html import format_html, format_html_join
 from apps.core.admin import CatalogAdmin
 from apps.documents.models import (
     ArchivedSnapshot,
+    ChangeEvent,
     Document,
     DocumentVersion,
     FetchAttempt,
     FetchOutcome,
-    ProvisionImpact,
 )
 from apps.documents.services import document_extraction_rule_update, document_snapshot
-from apps.provisions.models import Provision
 
 # Enough of a document's history to see a pattern; the full list is one click away.
 RECENT_ATTEMPTS_SHOWN = 25
@@ -181,7 +180,8 @@ class DocumentAdmin(CatalogAdmin):
 
     @admin.display(description="provisions flagged by document changes")
     def provisions_flagged(self, obj: Document):
-        flagged = Provision.objects.filter(document=obj, needs_review=True).order_by("title")
+        # Through the reverse relation: the documents app does not import the provisions app.
+        flagged = obj.provisions.filter(needs_review=True).order_by("title")
         if not flagged:
             return "None"
         return format_html_join(
@@ -230,12 +230,6 @@ class DocumentAdmin(CatalogAdmin):
                 )
 
 
-class ProvisionImpactInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = ProvisionImpact
-    fields = ["provision", "status", "similarity", "closest_passage"]
-    readonly_fields = fields
-
-
 @admin.register(DocumentVersion)
 class DocumentVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["document", "number", "kind", "captured_at", "text_sha256", "archive_url"]
@@ -243,7 +237,14 @@ class DocumentVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["document"]
     search_fields = ["document__title", "document__record_id", "text_sha256"]
     date_hierarchy = "captured_at"
-    inlines = [ProvisionImpactInline]
+
+
+@admin.register(ChangeEvent)
+class ChangeEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["version", "previous_version", "created_at"]
+    list_select_related = ["version__document", "previous_version__document"]
+    search_fields = ["document__title", "document__record_id"]
+    date_hierarchy = "created_at"
 
 
 @admin.register(ArchivedSnapshot)

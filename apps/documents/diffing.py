@@ -8,7 +8,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from apps.documents.normalization import normalize_text
+from apps.documents.normalization import markdown_inline_text, normalize_text
 
 _ATX_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 _SETEXT_UNDERLINE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
@@ -18,8 +18,6 @@ _TOKEN = re.compile(r"\S+|\s+")
 _SECTION_NUMBER = re.compile(
     r"^(?:(?:article|section|part|chapter)\s+)?(?:\d+(?:\.\d+)*|[ivxlc]+)\s+"
 )
-_MARKDOWN_ESCAPE = re.compile(r"\\(.)")
-_EMPHASIS = re.compile(r"[*_]{1,3}")
 
 # A removed and an added section whose words are this similar are one section renamed.
 _RENAME_SIMILARITY = 0.8
@@ -121,9 +119,9 @@ def _paragraph_word_changes(old_text: str, new_text: str) -> tuple[int, int]:
 
 
 def _label(section: Section) -> str:
-    """The heading as a reader sees it: escapes undone, emphasis markers dropped."""
-    heading = _EMPHASIS.sub("", _MARKDOWN_ESCAPE.sub(r"\1", section.heading)).strip()
-    return heading or "(preamble)"
+    """The heading as a reader sees it: links reduced to their text, escapes undone, emphasis
+    markers dropped."""
+    return markdown_inline_text(section.heading) or "(preamble)"
 
 
 def change_summary_build(old_text: str, new_text: str) -> dict:

@@ -1,5 +1,6 @@
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import BaseModel
@@ -202,31 +203,31 @@ class FetchAttempt(models.Model):
         return f"{self.document} at {self.started_at:%Y-%m-%d %H:%M}: {self.outcome}"
 
 
-class ImpactStatus(models.TextChoices):
-    PRESENT = "present", "Still present"
-    REWORDED = "reworded", "Reworded"
-    GONE = "gone", "Gone"
+class ChangeEvent(models.Model):
+    """A recorded version that is not a technical re-extraction, as news for what reacts to it
+    (provision impact, alerts). Written in the same transaction as the version; the reactions
+    run after commit, from the `change_event_recorded` signal."""
 
-
-class ProvisionImpact(models.Model):
-    """What a new version did to one published provision's clause text."""
-
-    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="impacts")
-    provision = models.ForeignKey(
-        "provisions.Provision", on_delete=models.CASCADE, related_name="impacts"
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="change_events")
+    version = models.OneToOneField(
+        DocumentVersion, on_delete=models.PROTECT, related_name="change_event"
     )
-    status = models.CharField(max_length=16, choices=ImpactStatus.choices)
-    similarity = models.FloatField(help_text="0 to 1: how close the closest passage is.")
-    closest_passage = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    previous_version = models.ForeignKey(
+        DocumentVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    summary = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Sections added, removed and reworded (plain-text titles), words added and "
+        "removed.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["version", "provision"], name="impact_unique_provision"
-            ),
+        indexes = [
+            models.Index(fields=["document", "created_at"], name="changeevent_doc_created"),
         ]
 
     def __str__(self):
-        return f"{self.provision} in {self.version}: {self.status}"
+        return f"{self.version} recorded"

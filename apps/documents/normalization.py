@@ -93,6 +93,16 @@ def normalize_text(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
 
+def markdown_inline_text(text: str) -> str:
+    """A line of Markdown as a reader sees it, case and punctuation kept (a heading shown as a
+    title): links and images reduced to their text, escapes undone, emphasis dropped."""
+    text = _IMAGE.sub(r"\1", text)
+    for _ in range(2):
+        text = _LINK.sub(r"\1", text)
+    text = _ESCAPE.sub(r"\1", text)
+    return " ".join(_EMPHASIS.sub("", text).split())
+
+
 def normalized_fingerprint(normalized: str) -> str:
     """SHA-256 of an already normalised text."""
     return hashlib.sha256(normalized.encode("utf-8")).hexdigest()

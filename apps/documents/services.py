@@ -1,6 +1,6 @@
 """Writes of the documents app: the snapshot pipeline (fetch, archive, extract, normalise,
-decide), fetch scheduling with leases, archive verification, provision impact and Wayback
-Machine captures."""
+decide, record the change event), fetch scheduling with leases, archive verification and
+Wayback Machine captures."""
 
 import hashlib
 import logging
@@ -20,21 +20,20 @@ from django.utils import timezone
 from apps.core.exceptions import ApplicationError
 from apps.documents import fetcher, wayback
 from apps.documents.archive import archive_problem, archive_write, raw_sha256
-from apps.documents.diffing import PassageIndex, change_summary_build
+from apps.documents.diffing import change_summary_build
 from apps.documents.extraction import ExtractionError, extract_text
 from apps.documents.models import (
     ArchivedSnapshot,
     AttemptErrorKind,
+    ChangeEvent,
     Document,
     DocumentVersion,
     FetchAttempt,
     FetchOutcome,
-    ImpactStatus,
-    ProvisionImpact,
     VersionKind,
 )
 from apps.documents.normalization import normalize_text, normalized_fingerprint
-from apps.provisions.models import Provision
+from apps.documents.signals import change_event_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -284,65 +283,74 @@ def snapshot_ingest(
         if document.first_tracked_at is None:
             Document.objects.filter(pk=document.pk).update(first_tracked_at=fetched_at)
             document.first_tracked_at = fetched_at
-        if latest is not None:
-            provision_impacts_assess(version=version)
-        if settings.WAYBACK_ENABLED and kind != VersionKind.REEXTRACTION:
-            from apps.documents.tasks import wayback_capture
-
-            # Like delay_on_commit, but robust: a capture that cannot be queued (or, run eagerly,
-            # fails) is logged and must not undo or fail the snapshot just committed.
-            version_id = version.pk
-            transaction.on_commit(lambda: wayback_capture.delay(version_id), robust=True)
+        if kind != VersionKind.REEXTRACTION:
+            change_event_record(version=version, previous_version=latest)
     return IngestOutcome(
         reason=IngestReason(kind), raw_sha256=raw_sha, version=version, snapshot=snapshot
     )
 
 
-# --- provision impact ------------------------------------------------------------------------
+# --- change events --------------------------------------------------------------------------
 
 
-def provision_impacts_assess(*, version: DocumentVersion) -> list[ProvisionImpact]:
-    """Check every published provision of the version's document against its text: the clause
-    is still there, was reworded (closest passage kept) or is gone. Reworded and gone clauses
-    flag their provision for curator review. Idempotent per (version, provision)."""
-    provisions = list(Provision.objects.published().filter(document_id=version.document_id))
-    if not provisions:
-        return []
-    index = PassageIndex(version.text)
-    impacts = []
-    for provision in provisions:
-        match = index.locate(provision.clause_text)
-        impact, _ = ProvisionImpact.objects.update_or_create(
-            version=version,
-            provision=provision,
-            defaults={
-                "status": match.status,
-                "similarity": match.similarity,
-                "closest_passage": "" if match.status == ImpactStatus.PRESENT else match.passage,
-            },
-        )
-        impacts.append(impact)
-        if match.status != ImpactStatus.PRESENT:
-            _provision_flag(provision=provision, version=version, impact=impact)
-    return impacts
+def change_event_summary(*, change_summary: dict, text: str) -> dict:
+    """An event's structured summary from its version's change summary: section titles as plain
+    text and word counts. A first record (no change summary) adds every word of its text."""
+    if not change_summary:
+        return {
+            "sections_added": [],
+            "sections_removed": [],
+            "sections_reworded": [],
+            "words_added": len(normalize_text(text).split()),
+            "words_removed": 0,
+        }
+    return {
+        "sections_added": change_summary["sections_added"],
+        "sections_removed": change_summary["sections_removed"],
+        "sections_reworded": [item["heading"] for item in change_summary["sections_reworded"]],
+        "words_added": change_summary["words_added"],
+        "words_removed": change_summary["words_removed"],
+    }
 
 
-def _provision_flag(*, provision: Provision, version: DocumentVersion, impact: ProvisionImpact):
-    percent = round(impact.similarity * 100)
-    if impact.status == ImpactStatus.REWORDED:
-        what = f"its clause was reworded (closest passage, {percent}% similar)"
-    else:
-        what = f"its clause text is gone (closest passage only {percent}% similar)"
-    reason = (
-        f"Version {version.number} of {version.document.title} "
-        f"({version.captured_at:%Y-%m-%d}): {what}."
+def change_event_record(
+    *, version: DocumentVersion, previous_version: DocumentVersion | None
+) -> ChangeEvent:
+    """Record that a version changed its document, inside the caller's transaction, and
+    announce it once that transaction commits."""
+    event = ChangeEvent(
+        document_id=version.document_id,
+        version=version,
+        previous_version=previous_version,
+        summary=change_event_summary(change_summary=version.change_summary, text=version.text),
+        # When the change was seen, not when the row was written: a replayed history (the demo
+        # loader) keeps its dates.
+        created_at=version.captured_at,
     )
-    if impact.closest_passage:
-        reason += f"\nClosest passage: {impact.closest_passage}"
-    provision.needs_review = True
-    provision.review_reason = reason
-    provision.full_clean()
-    provision.save(update_fields=["needs_review", "review_reason", "updated_at"])
+    event.full_clean(validate_unique=False)
+    event.save()
+    event_id, version_id = event.pk, version.pk
+    transaction.on_commit(
+        lambda: _change_event_announce(change_event_id=event_id, version_id=version_id)
+    )
+    return event
+
+
+def _change_event_announce(*, change_event_id: int, version_id: int) -> None:
+    # Each reaction is queued on its own: one that cannot be queued (or, run eagerly, fails) is
+    # logged and must neither stop the others nor fail the snapshot just committed.
+    responses = change_event_recorded.send_robust(
+        sender=ChangeEvent, change_event_id=change_event_id, version_id=version_id
+    )
+    for receiver, response in responses:
+        if isinstance(response, Exception):
+            logger.error(
+                "Reaction %s to change event %s failed: %r",
+                getattr(receiver, "__qualname__", receiver),
+                change_event_id,
+                response,
+                exc_info=response,
+            )
 
 
 # --- extraction rules ------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from apps.provisions.models import (
     FAQEntry,
     Provision,
     ProvisionAgency,
+    ProvisionImpact,
 )
 from apps.provisions.services import (
     provision_publish,
@@ -50,6 +51,23 @@ class ProvisionAgencyInline(admin.TabularInline):
     autocomplete_fields = ["agency"]
     verbose_name = "applicable agency"
     verbose_name_plural = "applicable agencies (with why each is competent)"
+
+
+class ProvisionImpactInline(admin.TabularInline):
+    """What each recorded change of the document did to this provision's clause: written by
+    the impact assessment, only read here."""
+
+    model = ProvisionImpact
+    fields = ["change_event", "status", "similarity", "closest_passage", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("change_event__version__document")
 
 
 class FAQEntryInline(admin.StackedInline):
@@ -115,7 +133,7 @@ class ProvisionAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["document", "cited_version", "clause_type", "categories", "regulations"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["record_id", "status", "published_at", "created_at", "updated_at"]
-    inlines = [ProvisionAgencyInline, FAQEntryInline]
+    inlines = [ProvisionAgencyInline, FAQEntryInline, ProvisionImpactInline]
     date_hierarchy = "updated_at"
     actions = ["submit_for_review", "publish", "return_to_draft"]
     fieldsets = [

@@ -5,7 +5,7 @@ from simple_history.models import HistoricalRecords
 
 from apps.core.models import BaseModel
 from apps.core.services import record_id_allocate
-from apps.documents.models import Document, DocumentVersion
+from apps.documents.models import ChangeEvent, Document, DocumentVersion
 from apps.platforms.models import Platform
 from apps.provisions.clause_text import clause_found_in
 from apps.regulations.models import Agency, Regulation
@@ -240,3 +240,33 @@ class AnalysisArticle(BaseModel):
 
     def get_absolute_url(self):
         return reverse("provisions:article_detail", kwargs={"slug": self.slug})
+
+
+class ImpactStatus(models.TextChoices):
+    PRESENT = "present", "Still present"
+    REWORDED = "reworded", "Reworded"
+    GONE = "gone", "Gone"
+
+
+class ProvisionImpact(models.Model):
+    """What a recorded change of a document did to one published provision's clause text."""
+
+    change_event = models.ForeignKey(
+        ChangeEvent, on_delete=models.CASCADE, related_name="provision_impacts"
+    )
+    provision = models.ForeignKey(Provision, on_delete=models.CASCADE, related_name="impacts")
+    status = models.CharField(max_length=16, choices=ImpactStatus.choices)
+    similarity = models.FloatField(help_text="0 to 1: how close the closest passage is.")
+    closest_passage = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change_event", "provision"], name="impact_unique_event_provision"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.provision} in {self.change_event.version}: {self.status}"

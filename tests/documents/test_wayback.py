@@ -167,10 +167,19 @@ def test_a_refused_endpoint_is_not_retried(save_page_now, settings, fake_dns, ou
     assert DocumentVersion.objects.get(pk=version.pk).archive_url == ""
 
 
-def test_captures_are_off_by_default(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks:
-        ingest(DocumentFactory(), "v004.md")
-    assert callbacks == []
+def test_with_captures_off_nothing_is_sent(
+    save_page_now, settings, django_capture_on_commit_callbacks
+):
+    # The endpoint is up and reachable: only the setting keeps it from being asked.
+    settings.WAYBACK_ENABLED = False
+
+    with django_capture_on_commit_callbacks(execute=True):
+        version = ingest(DocumentFactory(), "v004.md").version
+
+    assert save_page_now.requests == []
+    assert version_wayback_capture(version=version) == WaybackState.DISABLED
+    version.refresh_from_db()
+    assert (version.archive_url, version.wayback_job_id) == ("", "")
 
 
 def test_captures_run_on_their_own_rate_limited_queue(settings):
