@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from apps.api import filters, selectors
 from apps.api.base import CatalogAPIView, OrganizationAPIView
 from apps.api.errors import BadParameter, error_responses
-from apps.api.pagination import NewestFirstCursorPagination
+from apps.api.pagination import NewestChangesCursorPagination, NewestFirstCursorPagination
 from apps.api.serializers import (
     AgencySerializer,
     ChangeSerializer,
@@ -161,12 +161,13 @@ class VersionDetailAPI(CatalogAPIView):
 
 class ChangeListAPI(CatalogAPIView):
     serializer_class = ChangeSerializer
-    pagination_class = NewestFirstCursorPagination
+    pagination_class = NewestChangesCursorPagination
 
     @extend_schema(
         tags=["catalog"],
-        summary="Documented changes",
-        description="Versions whose text changed, newest first, with what changed.",
+        summary="Change events",
+        description="Each document's first record and every change of its text (never a "
+        "technical re-extraction), newest first, with what changed.",
         parameters=[filters.PLATFORM, filters.CHANGED_SINCE],
         responses={200: ChangeSerializer(many=True), **NOT_MODIFIED, **LIST_ERRORS},
     )

@@ -21,7 +21,7 @@ class CappedPageNumberPagination(pagination.PageNumberPagination):
 
 
 class NewestFirstCursorPagination(pagination.CursorPagination):
-    """Stable pages over a growing list (new versions and changes arrive at the top)."""
+    """Stable pages over a growing list (new versions arrive at the top)."""
 
     page_size_query_param = "page_size"
     ordering = ("-captured_at", "-id")
@@ -35,3 +35,7 @@ class NewestFirstCursorPagination(pagination.CursorPagination):
             return super().paginate_queryset(queryset, request, view)
         except exceptions.NotFound as error:
             raise BadParameter("cursor", "This cursor is not valid: follow `next`.") from error
+
+
+class NewestChangesCursorPagination(NewestFirstCursorPagination):
+    ordering = ("-created_at", "-id")

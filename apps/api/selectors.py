@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from apps.documents.models import Document, DocumentVersion, VersionKind
+from apps.documents.models import ChangeEvent, Document, DocumentVersion
 from apps.platforms.models import Platform
 from apps.provisions.models import ClauseType, Provision
 from apps.provisions.selectors import PROVISION_CARD_FIELDS, provision_cards
@@ -67,16 +67,23 @@ def version_get(*, document: Document, number: int) -> DocumentVersion | None:
 
 def change_list(
     *, platform: Platform | None = None, changed_since: datetime | None = None
-) -> QuerySet[DocumentVersion]:
-    """Documented changes (versions whose text changed; first records and re-extractions are
-    not changes), newest first by the cursor pagination."""
-    changes = (
-        DocumentVersion.objects.filter(kind=VersionKind.CHANGE)
-        .select_related("document__platform")
-        .defer("text", "document__select_selectors", "document__remove_selectors")
+) -> QuerySet[ChangeEvent]:
+    """Change events (a document's first record or a change of its text; never a technical
+    re-extraction), newest first by the cursor pagination."""
+    changes = ChangeEvent.objects.select_related(
+        "document__platform", "version", "previous_version"
+    ).only(
+        "created_at",
+        "summary",
+        "document__record_id",
+        "document__title",
+        "document__platform__slug",
+        "version__number",
+        "version__captured_at",
+        "previous_version__number",
     )
     if platform is not None:
         changes = changes.filter(document__platform=platform)
     if changed_since is not None:
-        changes = changes.filter(captured_at__gte=changed_since)
+        changes = changes.filter(created_at__gte=changed_since)
     return changes

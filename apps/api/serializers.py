@@ -4,7 +4,7 @@ cut to the caller's plan by `provision_compliance_analysis`."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.documents.models import ArchivedSnapshot, Document, DocumentVersion
+from apps.documents.models import ArchivedSnapshot, ChangeEvent, Document, DocumentVersion
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
 from apps.platforms.models import Platform
 from apps.provisions.models import MEMO_FIELDS, ClauseType, Provision
@@ -97,14 +97,32 @@ class VersionDetailSerializer(VersionSerializer):
 
 
 class ChangeSerializer(serializers.ModelSerializer):
-    document = serializers.SlugRelatedField(slug_field="record_id", read_only=True)
+    document = serializers.CharField(source="document.record_id")
     document_title = serializers.CharField(source="document.title")
     platform = serializers.CharField(source="document.platform.slug")
-    summary = serializers.JSONField(source="change_summary")
+    number = serializers.IntegerField(source="version.number", help_text="The new version.")
+    previous_number = serializers.IntegerField(
+        source="previous_version.number",
+        allow_null=True,
+        help_text="The version it replaced; null for a document's first record.",
+    )
+    captured_at = serializers.DateTimeField(source="version.captured_at")
+    summary = serializers.JSONField(
+        help_text="Sections added, removed and reworded; words added and removed."
+    )
 
     class Meta:
-        model = DocumentVersion
-        fields = ["document", "document_title", "platform", "number", "captured_at", "summary"]
+        model = ChangeEvent
+        fields = [
+            "document",
+            "document_title",
+            "platform",
+            "number",
+            "previous_number",
+            "captured_at",
+            "created_at",
+            "summary",
+        ]
 
 
 class ProvisionSerializer(HtmlUrlMixin, serializers.ModelSerializer):

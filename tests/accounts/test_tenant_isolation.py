@@ -5,8 +5,8 @@ fails when a URL under /orgs/ is added without an entry here."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from apps.accounts.models import Invitation, Membership, Organization, Role
-from apps.accounts.services import invitation_create
+from apps.accounts.models import ApiKey, ApiKeyScope, Invitation, Membership, Organization, Role
+from apps.accounts.services import api_key_create, invitation_create
 from apps.accounts.tenancy import OrganizationView
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
 from tests.factories import PlatformFactory, ProvisionFactory, UserFactory
@@ -42,6 +42,14 @@ def _watched_provision_of(organization) -> dict:
     return {"watched_id": watched.pk}
 
 
+def _api_key_of(organization) -> dict:
+    owner = Membership.objects.filter(organization=organization, role=Role.OWNER).first().user
+    api_key, _secret = api_key_create(
+        organization=organization, actor=owner, name="k", scope=ApiKeyScope.READ
+    )
+    return {"api_key_id": api_key.pk}
+
+
 def _nothing(organization) -> dict:
     return {}
 
@@ -60,6 +68,8 @@ ORG_SCOPED_URLS = {
     "accounts:invitation_create": _nothing,
     "accounts:invitation_revoke": _invitation_of,
     "accounts:organization_settings": _nothing,
+    "api_keys:list": _nothing,
+    "api_keys:revoke": _api_key_of,
 }
 
 # URLs under /orgs/ that name no organization, and why that is safe.
@@ -111,6 +121,7 @@ def _private_state():
         sorted(WatchedPlatform.objects.values_list("pk", flat=True)),
         sorted(WatchedProvision.objects.values_list("pk", flat=True)),
         sorted(Organization.objects.values_list("pk", "name")),
+        sorted(ApiKey.objects.values_list("pk", "revoked_at")),
     )
 
 

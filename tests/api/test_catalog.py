@@ -4,6 +4,7 @@ error shape, ETags and query budgets."""
 import pytest
 from rest_framework.test import APIClient
 
+from apps.documents.models import ChangeEvent
 from apps.provisions.models import Severity
 from tests.factories import DocumentVersionFactory, PlatformFactory, ProvisionFactory
 
@@ -153,3 +154,23 @@ def test_list_endpoints_keep_a_fixed_query_count(django_assert_max_num_queries, 
     for url in ("/api/v1/provisions/", "/api/v1/platforms/", "/api/v1/documents/"):
         with django_assert_max_num_queries(3):
             assert client.get(url).status_code == 200
+
+
+def test_change_events_list_changes_newest_first_with_filters(db):
+    first = DocumentVersionFactory(number=1)
+    second = DocumentVersionFactory(document=first.document, number=2)
+    elsewhere = DocumentVersionFactory(number=1)
+    ChangeEvent.objects.create(document=first.document, version=first)
+    ChangeEvent.objects.create(
+        document=first.document, version=second, previous_version=first, summary={"x": 1}
+    )
+    ChangeEvent.objects.create(document=elsewhere.document, version=elsewhere)
+    client = APIClient()
+
+    changes = client.get(
+        "/api/v1/changes/", {"platform": first.document.platform.slug, "page_size": 1}
+    ).json()
+    assert [(c["number"], c["previous_number"]) for c in changes["results"]] == [(2, 1)]
+    older = client.get(changes["next"]).json()["results"]
+    assert [(c["number"], c["previous_number"]) for c in older] == [(1, None)]
+    assert client.get("/api/v1/changes/", {"changed_since": "2999-01-01"}).json()["results"] == []
