@@ -2,6 +2,7 @@
 the API cannot use is a 400 that names the parameter, never an empty list that looks like an
 answer."""
 
+import re
 from datetime import UTC, datetime, time
 
 from django.db.models import Model
@@ -13,14 +14,15 @@ from drf_spectacular.utils import OpenApiParameter
 from apps.api.errors import BadParameter
 from apps.provisions.models import Severity
 
-_MAX_SLUG_LENGTH = 200
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
 
 def slug_param(request, name: str, model: type[Model], noun: str) -> Model | None:
     value = request.query_params.get(name)
     if value is None:
         return None
-    found = model.objects.filter(slug=value[:_MAX_SLUG_LENGTH]).first()
+    # Checked before it reaches the database, which refuses some characters (NUL) outright.
+    found = model.objects.filter(slug=value).first() if _SLUG.fullmatch(value) else None
     if found is None:
         raise BadParameter(name, f"There is no {noun} “{value[:80]}”.")
     return found

@@ -271,7 +271,7 @@ class WatchedPlatformSerializer(serializers.ModelSerializer):
 
 
 class WatchedPlatformAddSerializer(serializers.Serializer):
-    platform = serializers.CharField(max_length=200, help_text="The platform's slug.")
+    platform = serializers.SlugField(max_length=200, help_text="The platform's slug.")
 
 
 class WatchedProvisionSerializer(serializers.ModelSerializer):

@@ -1,4 +1,5 @@
-from django.urls import path, re_path
+from django.urls import path, re_path, register_converter
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.api import apis
@@ -7,11 +8,27 @@ from apps.api.errors import json_error
 app_name = "api"
 
 
+class RecordIdConverter:
+    """A record ID (CA-D-00001, CA-P-000001): anything else is no address at all."""
+
+    regex = r"CA-[DP]-[0-9]{5,}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(RecordIdConverter, "record_id")
+
+
+@csrf_exempt  # No cookie-authenticated state is behind it: any method gets the JSON 404.
 def unknown_address(request, *args, **kwargs):
     return json_error("There is no API endpoint at this address.", status_code=404)
 
 
-RECORD_DOCUMENT = "documents/<str:record_id>/"
+RECORD_DOCUMENT = "documents/<record_id:record_id>/"
 ORG = "v1/orgs/<slug:org_slug>/"
 
 # Mounted at api/ by conductatlas/urls.py.
@@ -31,7 +48,7 @@ urlpatterns = [
     path("v1/changes/", apis.ChangeListAPI.as_view(), name="change_list"),
     path("v1/provisions/", apis.ProvisionListAPI.as_view(), name="provision_list"),
     path(
-        "v1/provisions/<str:record_id>/",
+        "v1/provisions/<record_id:record_id>/",
         apis.ProvisionDetailAPI.as_view(),
         name="provision_detail",
     ),
