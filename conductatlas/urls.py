@@ -8,6 +8,7 @@ urlpatterns = [
     path("orgs/<slug:org_slug>/api-keys/", include("apps.api.pages_urls")),
     path("orgs/<slug:org_slug>/", include("apps.monitoring.urls")),
     path("api/", include("apps.api.urls")),
+    path("data/", include("apps.api.open_data_urls")),
     path("pricing/", include("apps.billing.urls")),
     path("", include("apps.provisions.urls")),
     path("regulations/", include("apps.regulations.urls")),

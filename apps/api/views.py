@@ -1,13 +1,16 @@
-"""The organization's API keys page: create (the secret is shown once), list and revoke."""
+"""Pages of the API app: an organization's API keys (created, shown once, listed, revoked) and
+the public open-data page with the latest export."""
 
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 
 from apps.accounts.models import ApiKey, ApiKeyScope
 from apps.accounts.selectors import api_key_list
 from apps.accounts.services import api_key_revoke
 from apps.accounts.tenancy import OrganizationView
+from apps.api.dataset import dataset_get, dataset_latest
 from apps.api.services import api_key_issue
 from apps.billing.entitlements import entitlements_for_organization, upgrade_url
 
@@ -54,3 +57,22 @@ class ApiKeyRevokeView(OrganizationView):
         api_key_revoke(organization=self.organization, actor=request.user, api_key_id=api_key.pk)
         messages.success(request, f"Key “{api_key.name}” revoked: it no longer works.")
         return HttpResponseRedirect(self.return_url())
+
+
+def open_data(request):
+    """The public page offering the latest open-data archive and pointing at the API."""
+    return render(request, "api/open_data.html", {"archive": dataset_latest()})
+
+
+def dataset_download(request, name):
+    archive = dataset_get(name=name)
+    if archive is None:
+        raise Http404("No such archive.")
+    response = FileResponse(
+        default_storage.open(archive.storage_name),
+        as_attachment=True,
+        filename=archive.name,
+        content_type="application/zip",
+    )
+    response["Digest"] = f"sha-256={archive.sha256}"
+    return response

@@ -209,6 +209,9 @@ API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=100)
 # Callers without a key, counted per IP address. Keys follow their plan's rates.
 API_ANONYMOUS_REQUESTS_PER_MINUTE = env.int("API_ANONYMOUS_REQUESTS_PER_MINUTE", default=30)
 API_ANONYMOUS_REQUESTS_PER_DAY = env.int("API_ANONYMOUS_REQUESTS_PER_DAY", default=2000)
+# The licence the open-data export (manage.py export_dataset) is published under: ConductAtlas's
+# own curation and analysis. The documents' texts remain their publishers' work.
+DATASET_LICENSE = env("DATASET_LICENSE", default="CC BY 4.0")
 SPECTACULAR_SETTINGS = {
     "TITLE": "ConductAtlas API",
     "DESCRIPTION": "The public catalog of platforms' terms, their archived versions and curated "
