@@ -48,3 +48,23 @@ def version_pair_get(
     if len(versions) != 2:
         return None
     return document, versions[from_number], versions[to_number]
+
+
+def version_get(*, platform_slug: str, document_slug: str, number: int) -> DocumentVersion | None:
+    """One version of a document with its snapshot, or None for an unknown one."""
+    if not 1 <= number <= 2**31 - 1:
+        return None
+    return (
+        DocumentVersion.objects.select_related("document__platform", "snapshot")
+        .filter(document__platform__slug=platform_slug, document__slug=document_slug, number=number)
+        .first()
+    )
+
+
+def version_numbers(*, document: Document) -> list[int]:
+    """Every version number of a document, newest first (the compare picker's choices)."""
+    return list(
+        DocumentVersion.objects.filter(document=document)
+        .order_by("-number")
+        .values_list("number", flat=True)
+    )

@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from apps.documents.selectors import version_numbers
 from apps.platforms.forms import PlatformFilterForm
 from apps.platforms.models import Platform
 from apps.platforms.selectors import (
@@ -57,5 +58,6 @@ def document_detail(request, platform_slug, document_slug):
             "platform": document.platform,
             "provisions": document_provisions(document_id=document.pk),
             "versions_page": versions.get_page(request.GET.get("page")),
+            "version_numbers": version_numbers(document=document),
         },
     )
