@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.site.urls import platform_urls, regulation_urls
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
@@ -11,11 +13,12 @@ urlpatterns = [
     path("data/", include("apps.api.open_data_urls")),
     path("pricing/", include("apps.billing.urls")),
     path("", include("apps.provisions.urls")),
-    path("regulations/", include("apps.regulations.urls")),
-    path("", include("apps.core.urls")),
+    path("regulations/", include(regulation_urls)),
+    path("", include("apps.site.urls")),
+    # Before the platform pages: a document's "changes/" would otherwise read as a provision.
     path("", include("apps.documents.urls")),
-    path("", include("apps.platforms.urls")),
+    path("", include(platform_urls)),
 ]
 
-handler404 = "apps.core.views.page_not_found"
-handler500 = "apps.core.views.server_error"
+handler404 = "apps.site.views.page_not_found"
+handler500 = "apps.site.views.server_error"

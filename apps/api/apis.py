@@ -18,7 +18,7 @@ from apps.api.serializers import (
     DocumentSerializer,
     OrganizationSerializer,
     PlatformDetailSerializer,
-    PlatformListSerializer,
+    PlatformSerializer,
     ProvisionDetailSerializer,
     ProvisionSerializer,
     RegulationSerializer,
@@ -30,13 +30,12 @@ from apps.api.serializers import (
     WatchedProvisionAddSerializer,
     WatchedProvisionSerializer,
 )
-from apps.billing.entitlements import usage_for_organization
 from apps.core.search import search_input_parse
 from apps.monitoring import services as monitoring_services
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
-from apps.monitoring.selectors import watched_provisions
+from apps.monitoring.selectors import watched_provisions, watchlist_usage
 from apps.platforms.models import Platform
-from apps.platforms.selectors import platform_list, platform_search
+from apps.platforms.selectors import platform_search
 from apps.provisions.models import ClauseType, Provision
 from apps.provisions.selectors import (
     clause_type_list,
@@ -46,7 +45,6 @@ from apps.provisions.selectors import (
     provision_search,
 )
 from apps.regulations.models import Regulation
-from apps.regulations.selectors import agency_list, regulation_list
 
 # Every endpoint can meet a bad key (401), a plan without API access (403) and the rate (429).
 COMMON_ERRORS = (401, 403, 429)
@@ -61,16 +59,16 @@ def _not_found(noun: str, identifier: str) -> exceptions.NotFound:
 
 
 class PlatformListAPI(CatalogAPIView):
-    serializer_class = PlatformListSerializer
+    serializer_class = PlatformSerializer
 
     @extend_schema(
         tags=["catalog"],
         summary="Platforms",
-        description="Every platform in the catalog with its counts, in name order.",
-        responses={200: PlatformListSerializer(many=True), **NOT_MODIFIED, **LIST_ERRORS},
+        description="Every platform in the catalog, in name order.",
+        responses={200: PlatformSerializer(many=True), **NOT_MODIFIED, **LIST_ERRORS},
     )
     def get(self, request):
-        page = self.paginate_queryset(platform_list())
+        page = self.paginate_queryset(selectors.platform_list())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
@@ -288,7 +286,7 @@ class RegulationListAPI(CatalogAPIView):
         responses={200: RegulationSerializer(many=True), **NOT_MODIFIED, **LIST_ERRORS},
     )
     def get(self, request):
-        page = self.paginate_queryset(regulation_list())
+        page = self.paginate_queryset(selectors.regulation_list())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
@@ -302,7 +300,7 @@ class RegulationDetailAPI(CatalogAPIView):
         responses={200: RegulationSerializer, **NOT_MODIFIED, **DETAIL_ERRORS},
     )
     def get(self, request, slug):
-        regulation = regulation_list().filter(slug=slug).first()
+        regulation = selectors.regulation_list().filter(slug=slug).first()
         if regulation is None:
             raise _not_found("regulation", slug)
         return Response(self.get_serializer(regulation).data)
@@ -318,7 +316,7 @@ class AgencyListAPI(CatalogAPIView):
         responses={200: AgencySerializer(many=True), **NOT_MODIFIED, **LIST_ERRORS},
     )
     def get(self, request):
-        page = self.paginate_queryset(agency_list())
+        page = self.paginate_queryset(selectors.agency_list())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
@@ -331,7 +329,7 @@ class AgencyDetailAPI(CatalogAPIView):
         responses={200: AgencySerializer, **NOT_MODIFIED, **DETAIL_ERRORS},
     )
     def get(self, request, slug):
-        agency = agency_list().filter(slug=slug).first()
+        agency = selectors.agency_list().filter(slug=slug).first()
         if agency is None:
             raise _not_found("agency", slug)
         return Response(self.get_serializer(agency).data)
@@ -378,7 +376,7 @@ class OrganizationAPI(OrganizationAPIView):
             "slug": self.organization.slug,
             "name": self.organization.name,
             "plan": self.entitlements,
-            "usage": usage_for_organization(self.organization),
+            "usage": watchlist_usage(organization=self.organization),
         }
         return Response(self.get_serializer(data).data)
 

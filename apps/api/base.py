@@ -20,7 +20,7 @@ class PlanAllowsApi(BasePermission):
     """A key whose organization's plan (no longer) includes API access gets nothing."""
 
     def has_permission(self, request, view):
-        if isinstance(request.auth, ApiKey) and not view.entitlements.api_access:
+        if isinstance(request.auth, ApiKey) and not view.entitlements.has("api_access"):
             raise exceptions.PermissionDenied(
                 f"API access is not part of your {view.entitlements.plan_name} plan."
             )

@@ -24,6 +24,7 @@ from apps.billing.entitlements import VISITOR
 from apps.documents.models import Document, DocumentVersion
 from apps.platforms.models import Platform
 from apps.provisions.models import Provision
+from apps.provisions.selectors import visible_memo_fields
 from apps.regulations.models import Regulation
 
 # Raised whenever a file or column changes meaning, so consumers can tell the formats apart.
@@ -98,7 +99,7 @@ PROVISION_PUBLIC_FIELDS = (
 def _provision_rows() -> Iterator[dict]:
     """Published provisions with what a visitor may read: the memo parts the visitor's
     entitlements release (none today) and nothing locked."""
-    memo_fields = VISITOR.visible_memo_fields
+    memo_fields = visible_memo_fields(VISITOR)
     provisions = (
         Provision.objects.published()
         .select_related("document__platform", "clause_type", "cited_version")
@@ -182,7 +183,7 @@ TABLES = (
             "clause_type",
             "severity",
             *PROVISION_PUBLIC_FIELDS,
-            *VISITOR.visible_memo_fields,
+            *visible_memo_fields(VISITOR),
             "cited_version",
             "regulations",
             "published_at",

@@ -10,7 +10,7 @@ from apps.documents.models import ChangeEvent, Document, DocumentVersion
 from apps.platforms.models import Platform
 from apps.provisions.models import ClauseType, Provision
 from apps.provisions.selectors import PROVISION_CARD_FIELDS, provision_cards
-from apps.regulations.models import Regulation
+from apps.regulations.models import Agency, Regulation
 
 
 def provision_list(
@@ -87,3 +87,15 @@ def change_list(
     if changed_since is not None:
         changes = changes.filter(created_at__gte=changed_since)
     return changes
+
+
+def platform_list() -> QuerySet[Platform]:
+    return Platform.objects.order_by("name", "pk")
+
+
+def regulation_list() -> QuerySet[Regulation]:
+    return Regulation.objects.order_by("name", "pk")
+
+
+def agency_list() -> QuerySet[Agency]:
+    return Agency.objects.order_by("name", "pk")

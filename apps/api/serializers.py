@@ -8,6 +8,7 @@ from apps.documents.models import ArchivedSnapshot, ChangeEvent, Document, Docum
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
 from apps.platforms.models import Platform
 from apps.provisions.models import MEMO_FIELDS, ClauseType, Provision
+from apps.provisions.selectors import visible_memo_fields
 from apps.regulations.models import Agency, Regulation
 
 
@@ -30,14 +31,6 @@ class PlatformSerializer(HtmlUrlMixin, serializers.ModelSerializer):
     class Meta:
         model = Platform
         fields = ["slug", "name", "website", "sector", "description", "html_url"]
-
-
-class PlatformListSerializer(PlatformSerializer):
-    provision_count = serializers.IntegerField(help_text="Published provisions.")
-    document_count = serializers.IntegerField()
-
-    class Meta(PlatformSerializer.Meta):
-        fields = [*PlatformSerializer.Meta.fields, "provision_count", "document_count"]
 
 
 class DocumentSerializer(HtmlUrlMixin, serializers.ModelSerializer):
@@ -210,7 +203,6 @@ class ClauseTypeSerializer(HtmlUrlMixin, serializers.ModelSerializer):
 
 
 class RegulationSerializer(HtmlUrlMixin, serializers.ModelSerializer):
-    provision_count = serializers.IntegerField()
     html_url = PageLinkField()
 
     class Meta:
@@ -222,7 +214,6 @@ class RegulationSerializer(HtmlUrlMixin, serializers.ModelSerializer):
             "jurisdiction",
             "description",
             "reference_url",
-            "provision_count",
             "html_url",
         ]
 
@@ -244,9 +235,13 @@ class PlanSerializer(serializers.Serializer):
     name = serializers.CharField(source="plan_name")
     max_tracked_platforms = serializers.IntegerField()
     max_tracked_provisions = serializers.IntegerField()
-    visible_memo_fields = serializers.ListField(child=serializers.CharField())
+    visible_memo_fields = serializers.SerializerMethodField()
     api_requests_per_minute = serializers.IntegerField()
     api_requests_per_day = serializers.IntegerField()
+
+    def get_visible_memo_fields(self, entitlements) -> list[str]:
+        """The memo parts the provision endpoint sends with this organization's keys."""
+        return list(visible_memo_fields(entitlements))
 
 
 class UsageSerializer(serializers.Serializer):

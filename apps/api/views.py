@@ -43,6 +43,7 @@ class ApiKeyListView(OrganizationView):
                 scopes=ApiKeyScope.choices,
                 new_secret=new_secret,
                 entitlements=entitlements,
+                api_access=entitlements.has("api_access"),
                 upgrade_url=upgrade_url(),
             ),
             status=status,

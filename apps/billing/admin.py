@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.billing.entitlements import PLAN_FEATURES
 from apps.billing.models import Plan, Subscription
 
 
@@ -21,23 +22,18 @@ class PlanAdmin(SimpleHistoryAdmin):
     fieldsets = (
         (None, {"fields": ("code", "name", "description", "position", "is_public")}),
         ("Price", {"fields": ("monthly_price", "trial_days")}),
-        ("Limits", {"fields": ("max_tracked_platforms", "max_tracked_provisions")}),
-        ("Alerts", {"fields": ("weekly_digest", "same_day_alerts")}),
         (
-            "Analysis and tools",
+            "Limits",
             {
                 "fields": (
-                    "regulatory_citations",
-                    "full_memo",
-                    "provision_monitoring",
-                    "governance_timelines",
-                    "regulatory_mapping",
-                    "api_access",
+                    "max_tracked_platforms",
+                    "max_tracked_provisions",
                     "api_requests_per_minute",
                     "api_requests_per_day",
                 )
             },
         ),
+        ("Features", {"fields": tuple(feature.code for feature in PLAN_FEATURES)}),
     )
 
 

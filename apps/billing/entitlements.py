@@ -1,87 +1,152 @@
 """The one place that knows what a viewer may see and do. Templates, views, the API and tasks ask
 this module; nothing else compares plan names. Plans are rows (apps.billing.models.Plan), so an
-admin's change to a limit takes effect here without a deploy."""
+admin's change to a limit takes effect here without a deploy.
+
+Answers are in the plan's own terms (limits, memo access, features); the app that owns the
+content maps them to its fields, and the app that owns what is counted passes its usage in, so
+this module imports neither."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.urls import reverse
 
 from apps.accounts.selectors import organization_current
 from apps.billing.models import DEFAULT_PLAN_CODE, Plan, Subscription
 from apps.core.exceptions import ApplicationError
-from apps.monitoring.models import WatchedPlatform, WatchedProvision
-from apps.provisions.models import MEMO_FIELDS
 
-# The part of the memo that is "regulatory citations" (released from the Watcher tier on; the
-# rest needs the full memo).
-REGULATORY_CITATION_FIELDS = ("regulatory_framework", "jurisdiction_flags")
+
+@dataclass(frozen=True)
+class PlanFeature:
+    """One thing a plan may include. `code` names both the Plan column that grants it and what
+    code and templates ask for; `live` is False while the product does not deliver it yet, so
+    pages never tick or sell something nobody can use."""
+
+    code: str
+    label: str
+    live: bool
+
+
+# Every plan feature, declared once, in the order pages list them: the pricing page, the
+# dashboard and the admin derive from this tuple, so a new gate is one line here (and its Plan
+# column).
+PLAN_FEATURES = (
+    PlanFeature("weekly_digest", "Weekly governance digest", live=False),
+    PlanFeature("same_day_alerts", "Same-day change alerts", live=False),
+    PlanFeature("regulatory_citations", "Regulatory citations", live=True),
+    PlanFeature("full_memo", "Full compliance memo", live=True),
+    PlanFeature("provision_monitoring", "Provision-level monitoring", live=True),
+    PlanFeature("governance_timelines", "Governance timelines", live=False),
+    PlanFeature("regulatory_mapping", "Regulatory mapping", live=False),
+    PlanFeature("api_access", "API access", live=True),
+)
+FEATURE_CODES = frozenset(feature.code for feature in PLAN_FEATURES)
+
+
+@dataclass(frozen=True)
+class FeatureLine:
+    """A feature as one plan's page shows it: included or not."""
+
+    feature: PlanFeature
+    included: bool
 
 
 @dataclass(frozen=True)
 class Entitlements:
     plan_code: str
     max_tracked_platforms: int
-    sees_regulatory_citations: bool
-    sees_full_memo: bool
-    provision_monitoring: bool
-    same_day_alerts: bool
-    weekly_digest: bool
-    governance_timelines: bool
-    regulatory_mapping: bool
-    api_access: bool
+    features: frozenset[str] = frozenset()
     plan_name: str = "Visitor"
+    monthly_price: Decimal | None = None
     max_tracked_provisions: int = 0
-    # API keys and their rate (plan data): zero when the plan has no API access.
+    # The API's rates for the organization's keys (plan data): zero without API access.
     api_requests_per_minute: int = 0
     api_requests_per_day: int = 0
 
+    def has(self, code: str) -> bool:
+        if code not in FEATURE_CODES:
+            raise ValueError(f"No plan feature is called {code!r}.")
+        return code in self.features
+
     @property
-    def visible_memo_fields(self) -> tuple[str, ...]:
-        """The memo fields this viewer may be sent; every other one must stay on the server."""
-        if self.sees_full_memo:
-            return MEMO_FIELDS
-        if self.sees_regulatory_citations:
-            return REGULATORY_CITATION_FIELDS
-        return ()
+    def sees_full_memo(self) -> bool:
+        return self.has("full_memo")
+
+    @property
+    def sees_regulatory_citations(self) -> bool:
+        # The full memo contains the citations, so a plan granting it grants them too.
+        return self.has("regulatory_citations") or self.sees_full_memo
+
+    @property
+    def provision_monitoring(self) -> bool:
+        return self.has("provision_monitoring")
+
+    @property
+    def feature_lines(self) -> list[FeatureLine]:
+        """The live features, each marked included or not (the dashboard's ticks)."""
+        return feature_lines(self.features)
 
 
-VISITOR = Entitlements(
-    plan_code="visitor",
-    max_tracked_platforms=0,
-    sees_regulatory_citations=False,
-    sees_full_memo=False,
-    provision_monitoring=False,
-    same_day_alerts=False,
-    weekly_digest=False,
-    governance_timelines=False,
-    regulatory_mapping=False,
-    api_access=False,
-)
+VISITOR = Entitlements(plan_code="visitor", max_tracked_platforms=0)
+
+
+def plan_features(plan: Plan) -> frozenset[str]:
+    return frozenset(feature.code for feature in PLAN_FEATURES if getattr(plan, feature.code))
+
+
+def feature_lines(features: frozenset[str]) -> list[FeatureLine]:
+    return [
+        FeatureLine(feature=feature, included=feature.code in features)
+        for feature in PLAN_FEATURES
+        if feature.live
+    ]
+
+
+@dataclass(frozen=True)
+class PlanOffer:
+    """A public plan as the pricing page lists it: the row, the live features it includes, and
+    those it will include once the product delivers them."""
+
+    plan: Plan
+    features: list[PlanFeature]
+    coming: list[PlanFeature]
+
+
+def plan_offers(plans) -> list[PlanOffer]:
+    offers = []
+    for plan in plans:
+        included = [feature for feature in PLAN_FEATURES if getattr(plan, feature.code)]
+        offers.append(
+            PlanOffer(
+                plan=plan,
+                features=[feature for feature in included if feature.live],
+                coming=[feature for feature in included if not feature.live],
+            )
+        )
+    return offers
 
 
 @dataclass(frozen=True)
 class Usage:
+    """What an organization uses of its plan's limits, counted by the app that owns the rows."""
+
     tracked_platforms: int
     tracked_provisions: int
 
 
 def entitlements_for_plan(plan: Plan) -> Entitlements:
+    features = plan_features(plan)
     return Entitlements(
         plan_code=plan.code,
         plan_name=plan.name,
+        monthly_price=plan.monthly_price,
+        features=features,
         max_tracked_platforms=plan.max_tracked_platforms,
-        max_tracked_provisions=plan.max_tracked_provisions if plan.provision_monitoring else 0,
-        # The full memo contains the citations, so a plan granting it grants them too.
-        sees_regulatory_citations=plan.regulatory_citations or plan.full_memo,
-        sees_full_memo=plan.full_memo,
-        provision_monitoring=plan.provision_monitoring,
-        same_day_alerts=plan.same_day_alerts,
-        weekly_digest=plan.weekly_digest,
-        governance_timelines=plan.governance_timelines,
-        regulatory_mapping=plan.regulatory_mapping,
-        api_access=plan.api_access,
-        api_requests_per_minute=plan.api_requests_per_minute if plan.api_access else 0,
-        api_requests_per_day=plan.api_requests_per_day if plan.api_access else 0,
+        max_tracked_provisions=(
+            plan.max_tracked_provisions if "provision_monitoring" in features else 0
+        ),
+        api_requests_per_minute=plan.api_requests_per_minute if "api_access" in features else 0,
+        api_requests_per_day=plan.api_requests_per_day if "api_access" in features else 0,
     )
 
 
@@ -119,13 +184,6 @@ def _entitlements_for_request_uncached(request) -> Entitlements:
     return entitlements_for_organization(organization)
 
 
-def usage_for_organization(organization) -> Usage:
-    return Usage(
-        tracked_platforms=WatchedPlatform.objects.filter(organization=organization).count(),
-        tracked_provisions=WatchedProvision.objects.filter(organization=organization).count(),
-    )
-
-
 def upgrade_url() -> str:
     return reverse("billing:pricing")
 
@@ -151,10 +209,9 @@ class Quota:
             )
 
 
-def platform_quota(organization, *, entitlements: Entitlements | None = None) -> Quota:
-    entitlements = entitlements or entitlements_for_organization(organization)
+def platform_quota(*, entitlements: Entitlements, usage: Usage) -> Quota:
     limit = entitlements.max_tracked_platforms
-    used = WatchedPlatform.objects.filter(organization=organization).count()
+    used = usage.tracked_platforms
     if used < limit:
         return Quota(allowed=True, limit=limit, used=used)
     bigger = (
@@ -176,9 +233,8 @@ def platform_quota(organization, *, entitlements: Entitlements | None = None) ->
     return Quota(allowed=False, limit=limit, used=used, message=message)
 
 
-def provision_quota(organization, *, entitlements: Entitlements | None = None) -> Quota:
-    entitlements = entitlements or entitlements_for_organization(organization)
-    used = WatchedProvision.objects.filter(organization=organization).count()
+def provision_quota(*, entitlements: Entitlements, usage: Usage) -> Quota:
+    used = usage.tracked_provisions
     if not entitlements.provision_monitoring:
         offering = (
             Plan.objects.filter(is_public=True, provision_monitoring=True)
@@ -201,23 +257,27 @@ def provision_quota(organization, *, entitlements: Entitlements | None = None) -
     )
 
 
-def check_can_track_platform(*, organization) -> None:
+def check_can_track_platform(*, organization, usage: Usage) -> None:
     """Raises ApplicationError, with the way to a bigger plan, when one more tracked platform
     would exceed the organization's plan."""
-    platform_quota(organization).raise_if_exceeded()
+    platform_quota(
+        entitlements=entitlements_for_organization(organization), usage=usage
+    ).raise_if_exceeded()
 
 
-def check_can_track_provision(*, organization) -> None:
+def check_can_track_provision(*, organization, usage: Usage) -> None:
     """Raises ApplicationError unless the plan includes provision-level monitoring and has room
     for one more tracked provision."""
-    provision_quota(organization).raise_if_exceeded()
+    provision_quota(
+        entitlements=entitlements_for_organization(organization), usage=usage
+    ).raise_if_exceeded()
 
 
 def check_can_use_api(*, organization) -> None:
     """Raises ApplicationError, with the plan that offers it, unless the organization's plan
     includes API access (keys and their rates)."""
     entitlements = entitlements_for_organization(organization)
-    if entitlements.api_access:
+    if entitlements.has("api_access"):
         return
     offering = (
         Plan.objects.filter(is_public=True, api_access=True)

@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from apps.billing.entitlements import entitlements_for_request
+from apps.billing.entitlements import entitlements_for_request, plan_offers
 from apps.billing.selectors import plan_list_public
 
 
@@ -9,5 +9,8 @@ def pricing(request):
     return render(
         request,
         "billing/pricing.html",
-        {"plans": plan_list_public(), "entitlements": entitlements_for_request(request)},
+        {
+            "offers": plan_offers(plan_list_public()),
+            "entitlements": entitlements_for_request(request),
+        },
     )

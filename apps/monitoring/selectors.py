@@ -8,10 +8,10 @@ from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from apps.accounts.models import Organization
-from apps.accounts.selectors import organization_current
 from apps.billing.entitlements import (
+    Entitlements,
     Quota,
-    entitlements_for_request,
+    Usage,
     platform_quota,
     provision_quota,
 )
@@ -90,31 +90,45 @@ class MonitorButtonState:
     quota: Quota | None
 
 
+def watchlist_usage(*, organization: Organization) -> Usage:
+    """What the organization tracks, in the terms the plan limits it by."""
+    return Usage(
+        tracked_platforms=WatchedPlatform.objects.filter(organization=organization).count(),
+        tracked_provisions=WatchedProvision.objects.filter(organization=organization).count(),
+    )
+
+
 def monitor_button_state(
-    request, *, platform: Platform, provision: Provision | None
+    *,
+    organization: Organization | None,
+    entitlements: Entitlements,
+    platform: Platform,
+    provision: Provision | None,
 ) -> MonitorButtonState:
-    """For a signed-in member: whether their current organization already tracks this platform
-    (or, with provision-level monitoring, this provision) and whether the plan has room."""
-    organization = organization_current(request)
+    """For a member acting for `organization`: whether it already tracks this platform (or,
+    with provision-level monitoring, this provision) and whether the plan has room."""
     if organization is None:
         return MonitorButtonState(None, watches_provision=False, is_tracked=False, quota=None)
-    entitlements = entitlements_for_request(request)
     if provision is not None and entitlements.provision_monitoring:
         is_tracked = WatchedProvision.objects.filter(
             organization=organization, provision=provision
         ).exists()
+        quota = None
+        if not is_tracked:
+            quota = provision_quota(
+                entitlements=entitlements, usage=watchlist_usage(organization=organization)
+            )
         return MonitorButtonState(
-            organization,
-            watches_provision=True,
-            is_tracked=is_tracked,
-            quota=None if is_tracked else provision_quota(organization, entitlements=entitlements),
+            organization, watches_provision=True, is_tracked=is_tracked, quota=quota
         )
     is_tracked = WatchedPlatform.objects.filter(
         organization=organization, platform=platform
     ).exists()
+    quota = None
+    if not is_tracked:
+        quota = platform_quota(
+            entitlements=entitlements, usage=watchlist_usage(organization=organization)
+        )
     return MonitorButtonState(
-        organization,
-        watches_provision=False,
-        is_tracked=is_tracked,
-        quota=None if is_tracked else platform_quota(organization, entitlements=entitlements),
+        organization, watches_provision=False, is_tracked=is_tracked, quota=quota
     )

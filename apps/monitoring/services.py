@@ -8,6 +8,7 @@ from apps.accounts.models import Organization, User
 from apps.billing.entitlements import check_can_track_platform, check_can_track_provision
 from apps.core.exceptions import ApplicationError
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
+from apps.monitoring.selectors import watchlist_usage
 from apps.platforms.models import Platform
 from apps.provisions.models import Provision
 
@@ -43,7 +44,9 @@ def watchlist_add_platform(
         ).first()
         if existing is not None:
             return existing
-        check_can_track_platform(organization=organization)
+        check_can_track_platform(
+            organization=organization, usage=watchlist_usage(organization=organization)
+        )
         watched = WatchedPlatform(organization=organization, platform=platform, added_by=added_by)
         watched.full_clean()
         watched.save()
@@ -63,7 +66,9 @@ def watchlist_add_provision(
         ).first()
         if existing is not None:
             return existing
-        check_can_track_provision(organization=organization)
+        check_can_track_provision(
+            organization=organization, usage=watchlist_usage(organization=organization)
+        )
         watched = WatchedProvision(
             organization=organization, provision=provision, added_by=added_by
         )

@@ -5,32 +5,24 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 
 from apps.accounts.tenancy import OrganizationView
-from apps.billing.entitlements import (
-    VISITOR,
-    entitlements_for_plan,
-    plan_for_organization,
-    upgrade_url,
-    usage_for_organization,
-)
+from apps.billing.entitlements import entitlements_for_organization, upgrade_url
 from apps.monitoring import services
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
-from apps.monitoring.selectors import watched_platform_rows, watched_provisions
+from apps.monitoring.selectors import watched_platform_rows, watched_provisions, watchlist_usage
 
 
 class DashboardView(OrganizationView):
     http_method_names = ["get"]
 
     def get(self, request, org_slug):
-        plan = plan_for_organization(self.organization)
         return render(
             request,
             "monitoring/dashboard.html",
             self.page_context(
                 rows=watched_platform_rows(organization=self.organization),
                 watched_provisions=watched_provisions(organization=self.organization),
-                plan=plan,
-                entitlements=VISITOR if plan is None else entitlements_for_plan(plan),
-                usage=usage_for_organization(self.organization),
+                entitlements=entitlements_for_organization(self.organization),
+                usage=watchlist_usage(organization=self.organization),
                 upgrade_url=upgrade_url(),
             ),
         )

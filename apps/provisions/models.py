@@ -60,6 +60,9 @@ MEMO_FIELDS = (
     "enforcement_risk",
     "action_items",
 )
+# The part of the memo that is "regulatory citations": what a plan with citations but without
+# the full memo may read.
+REGULATORY_CITATION_FIELDS = ("regulatory_framework", "jurisdiction_flags")
 
 
 class ProvisionStatus(models.TextChoices):

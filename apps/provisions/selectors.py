@@ -13,6 +13,7 @@ from apps.core.selectors import count_subquery
 from apps.platforms.models import Platform
 from apps.provisions.models import (
     MEMO_FIELDS,
+    REGULATORY_CITATION_FIELDS,
     AnalysisArticle,
     ClauseType,
     Provision,
@@ -198,13 +199,22 @@ MEMO_LABELS = {
 }
 
 
+def visible_memo_fields(entitlements: Entitlements) -> tuple[str, ...]:
+    """The memo fields the viewer's memo access releases; every other one stays on the server."""
+    if entitlements.sees_full_memo:
+        return MEMO_FIELDS
+    if entitlements.sees_regulatory_citations:
+        return REGULATORY_CITATION_FIELDS
+    return ()
+
+
 def provision_compliance_analysis(
     *, provision: Provision, entitlements: Entitlements
 ) -> ComplianceAnalysis:
     """Split the memo into what this viewer may read and what stays locked. Templates render
     only `sections`, so withheld text never reaches the page; which parts a viewer may read is
     the entitlements module's answer, not this function's."""
-    visible_fields = entitlements.visible_memo_fields
+    visible_fields = visible_memo_fields(entitlements)
     sections, locked = [], []
     for field in MEMO_FIELDS:
         text = getattr(provision, field)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.monitoring",
     "apps.catalog_demo",
     "apps.api",
+    "apps.site",
 ]
 
 MIDDLEWARE = [

@@ -1,20 +1,26 @@
 """Plans are data; apps/billing/entitlements.py turns an organization's plan into what it may do."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
+from django.db.models import BooleanField
 from django.test import RequestFactory
 
 from apps.accounts.models import Membership, Role
 from apps.accounts.services import organization_create, organization_switch
+from apps.billing import entitlements as entitlements_module
+from apps.billing.admin import PlanAdmin
 from apps.billing.entitlements import (
-    MEMO_FIELDS,
-    REGULATORY_CITATION_FIELDS,
+    PLAN_FEATURES,
     VISITOR,
+    Usage,
     entitlements_for_organization,
     entitlements_for_request,
+    platform_quota,
+    provision_quota,
 )
 from apps.billing.models import Plan, Subscription
 from apps.billing.services import subscription_grant
@@ -51,22 +57,22 @@ def test_the_data_migration_creates_the_product_plans():
 
 
 @pytest.mark.parametrize(
-    ("plan_code", "platforms", "memo_fields", "same_day", "api"),
+    ("plan_code", "platforms", "memo_access", "same_day", "api"),
     [
-        ("free", 1, (), False, False),
-        ("watcher", 10, REGULATORY_CITATION_FIELDS, True, False),
-        ("professional", 25, MEMO_FIELDS, True, True),
+        ("free", 1, (False, False), False, False),
+        ("watcher", 10, (True, False), True, False),
+        ("professional", 25, (True, True), True, True),
     ],
 )
-def test_entitlements_follow_the_plan(plan_code, platforms, memo_fields, same_day, api):
+def test_entitlements_follow_the_plan(plan_code, platforms, memo_access, same_day, api):
     _user, organization = member_on_plan(plan_code)
     entitlements = entitlements_for_organization(organization)
 
     assert entitlements.plan_code == plan_code
     assert entitlements.max_tracked_platforms == platforms
-    assert entitlements.visible_memo_fields == memo_fields
-    assert entitlements.same_day_alerts is same_day
-    assert entitlements.api_access is api
+    assert (entitlements.sees_regulatory_citations, entitlements.sees_full_memo) == memo_access
+    assert entitlements.has("same_day_alerts") is same_day
+    assert entitlements.has("api_access") is api
 
 
 def test_an_admins_change_to_a_plan_takes_effect_without_a_deploy():
@@ -122,3 +128,50 @@ def test_pricing_page_lists_the_plans_from_the_database():
     assert "Watcher Plus" in html and "$12.50" in html
     assert "$149.00" in html
     assert "Up to 25 platforms" in html
+
+
+def test_every_plan_feature_is_declared_once_and_matches_a_plan_column():
+    boolean_columns = {
+        field.name for field in Plan._meta.get_fields() if isinstance(field, BooleanField)
+    }
+    assert {feature.code for feature in PLAN_FEATURES} == boolean_columns - {"is_public"}
+    assert len({feature.code for feature in PLAN_FEATURES}) == len(PLAN_FEATURES)
+    admin_fields = {name for _title, options in PlanAdmin.fieldsets for name in options["fields"]}
+    assert admin_fields >= {feature.code for feature in PLAN_FEATURES}
+
+
+def test_asking_for_an_undeclared_feature_is_an_error_not_a_silent_no():
+    with pytest.raises(ValueError, match="same_day_alert"):
+        VISITOR.has("same_day_alert")
+
+
+def test_pricing_ticks_only_features_the_product_delivers(monkeypatch):
+    html = csrf_client().get("/pricing/").content.decode()
+    assert "<li>Full compliance memo</li>" in html
+    assert "<li>API access</li>" in html
+    # The professional plan includes governance timelines, which do not exist yet: announced,
+    # not ticked.
+    assert "<li>Governance timelines</li>" not in html
+    assert "governance timelines" in html
+
+    # One declaration moves it: once the feature is live, the pricing page lists it.
+    monkeypatch.setattr(
+        entitlements_module,
+        "PLAN_FEATURES",
+        tuple(
+            replace(feature, live=True) if feature.code == "governance_timelines" else feature
+            for feature in PLAN_FEATURES
+        ),
+    )
+    assert "<li>Governance timelines</li>" in csrf_client().get("/pricing/").content.decode()
+
+
+def test_quotas_count_the_usage_they_are_given():
+    _user, organization = member_on_plan("free")
+    free = entitlements_for_organization(organization)
+
+    assert platform_quota(entitlements=free, usage=Usage(0, 0)).allowed
+    over = platform_quota(entitlements=free, usage=Usage(tracked_platforms=1, tracked_provisions=0))
+    assert not over.allowed and over.used == 1
+    assert "Upgrade to Watcher" in over.message
+    assert not provision_quota(entitlements=free, usage=Usage(0, 0)).allowed

@@ -57,8 +57,10 @@ def test_dashboard_shows_tracked_platforms_latest_changes_and_plan_usage():
     assert "No documented change yet" in html
     assert "Your plan: Watcher" in html
     assert "2 of 10 tracked" in html
-    assert "✓ Same-day change alerts" in html
+    assert "✓ Regulatory citations" in html
     assert "✗ Full compliance memo" in html
+    # The plan includes same-day alerts, but the product does not send them yet: no tick.
+    assert "Same-day change alerts" not in html
 
 
 def test_dashboard_queries_do_not_grow_with_the_watchlist(django_assert_max_num_queries):

@@ -110,12 +110,12 @@ def test_visitor_never_receives_memo_text(client, catalog):
     ("entitlements", "shown", "withheld"),
     [
         (
-            replace(VISITOR, sees_regulatory_citations=True),
+            replace(VISITOR, features=frozenset({"regulatory_citations"})),
             {"LOCKED-REGULATORY-FRAMEWORK", "LOCKED-JURISDICTION-FLAGS"},
             set(MEMO_MARKERS) - {"LOCKED-REGULATORY-FRAMEWORK", "LOCKED-JURISDICTION-FLAGS"},
         ),
         (
-            replace(VISITOR, sees_regulatory_citations=True, sees_full_memo=True),
+            replace(VISITOR, features=frozenset({"full_memo"})),
             set(MEMO_MARKERS),
             set(),
         ),
@@ -125,9 +125,7 @@ def test_visitor_never_receives_memo_text(client, catalog):
 def test_paid_viewers_receive_their_layers(
     client, catalog, monkeypatch, entitlements, shown, withheld
 ):
-    monkeypatch.setattr(
-        "apps.provisions.views.entitlements_for_request", lambda request: entitlements
-    )
+    monkeypatch.setattr("apps.site.views.entitlements_for_request", lambda request: entitlements)
     html = get_page(client, catalog.provision)
     assert all(marker in html for marker in shown)
     assert not any(marker in html for marker in withheld)

@@ -2,8 +2,8 @@ from dataclasses import replace
 
 import pytest
 
-from apps.billing.entitlements import MEMO_FIELDS, VISITOR
-from apps.provisions.models import ProvisionStatus
+from apps.billing.entitlements import VISITOR
+from apps.provisions.models import MEMO_FIELDS, ProvisionStatus
 from apps.provisions.selectors import (
     MEMO_LABELS,
     provision_compliance_analysis,
@@ -15,10 +15,8 @@ from tests.factories import DocumentFactory, FAQEntryFactory, PlatformFactory, P
 
 pytestmark = pytest.mark.django_db
 
-WATCHER = replace(VISITOR, plan_code="watcher", sees_regulatory_citations=True)
-PROFESSIONAL = replace(
-    VISITOR, plan_code="professional", sees_regulatory_citations=True, sees_full_memo=True
-)
+WATCHER = replace(VISITOR, plan_code="watcher", features=frozenset({"regulatory_citations"}))
+PROFESSIONAL = replace(VISITOR, plan_code="professional", features=frozenset({"full_memo"}))
 ALL_LABELS = [MEMO_LABELS[field] for field in MEMO_FIELDS]
 
 

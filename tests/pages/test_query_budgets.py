@@ -4,9 +4,12 @@ per-row query (a missing select_related or prefetch) would blow the budget many 
 
 import pytest
 
+from apps.monitoring.services import watchlist_add_platform
+from apps.platforms.models import Platform
 from apps.provisions.models import Provision
 from apps.regulations.models import Regulation
 from tests.pages.bulk_catalog import build_catalog
+from tests.tiers import csrf_client, member_on_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +66,23 @@ def test_pages_stay_within_their_query_budgets(client, django_assert_max_num_que
             response = client.get(url)
         assert response.status_code == 200, name
         assert b"LOCKED-" not in response.content, name
+
+
+# Budgets for a signed-in member on a plan with provision-level monitoring, whose pages add the
+# session, the organization, its plan and the "Start monitoring" control's state (resolved by
+# the page's view, not during rendering) to the visitor's queries.
+MEMBER_BUDGETS = {"platform": 10, "document": 10, "provision": 19}
+
+
+def test_member_pages_stay_within_their_query_budgets(django_assert_max_num_queries):
+    build_catalog(platforms=10, provisions=60)
+    urls = page_urls()
+    user, organization = member_on_plan("professional")
+    for platform in Platform.objects.order_by("pk")[:5]:
+        watchlist_add_platform(organization=organization, platform_ref=platform.slug)
+    client = csrf_client(user)
+    for name, budget in MEMBER_BUDGETS.items():
+        client.get(urls[name])  # the session's first request loads what later ones reuse
+        with django_assert_max_num_queries(budget):
+            response = client.get(urls[name])
+        assert response.status_code == 200, name

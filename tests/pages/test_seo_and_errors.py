@@ -4,8 +4,8 @@ from xml.etree import ElementTree
 import pytest
 from django.test import RequestFactory
 
-from apps.core.views import server_error
 from apps.provisions.models import ProvisionStatus
+from apps.site.views import server_error
 from tests.factories import PlatformFactory
 
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}

@@ -7,7 +7,7 @@ import apps.core.search
 
 class Migration(migrations.Migration):
     """The GIN index behind provision search on PostgreSQL: the expression of
-    apps.provisions.search.provision_search_vector(), written out."""
+    search_vector(PROVISION_SEARCH_FIELDS) (apps.provisions.search), written out."""
 
     dependencies = [
         ("provisions", "0002_history_for_categories_agencies_faq"),

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.accounts.demo import demo_accounts_load
+from apps.catalog_demo.accounts import demo_accounts_load
 from apps.catalog_demo.loader import demo_catalog_load
 from apps.core.exceptions import ApplicationError
 

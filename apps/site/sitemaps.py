@@ -27,12 +27,12 @@ class StaticPageSitemap(SiteUrlSitemap):
 
     def items(self):
         return [
-            "core:home",
+            "site:home",
             "platforms:platform_list",
             "provisions:clause_type_list",
             "regulations:regulation_list",
             "provisions:article_list",
-            "core:methodology",
+            "site:methodology",
         ]
 
     def location(self, item):

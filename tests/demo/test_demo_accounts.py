@@ -2,9 +2,9 @@
 
 import pytest
 
-from apps.accounts.demo import ADMIN_EMAIL, DEMO_PASSWORD, DEMO_TIERS, demo_accounts_load
 from apps.accounts.models import Membership, Organization, User
 from apps.billing.entitlements import entitlements_for_organization
+from apps.catalog_demo.accounts import ADMIN_EMAIL, DEMO_PASSWORD, DEMO_TIERS, demo_accounts_load
 from apps.documents.models import VersionKind
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
 from tests.factories import DocumentVersionFactory, ProvisionFactory

@@ -1,0 +1,240 @@
+"""The public pages that combine apps. Each view reads through selectors and passes the template
+everything it shows, so rendering runs no query of its own."""
+
+import re
+
+from django.conf import settings
+from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseServerError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.accounts.selectors import organization_current
+from apps.billing.entitlements import entitlements_for_request
+from apps.core.search import search_input_parse
+from apps.documents.selectors import version_numbers
+from apps.monitoring.selectors import monitor_button_state
+from apps.platforms.models import Platform
+from apps.platforms.selectors import platform_search
+from apps.provisions.models import Provision
+from apps.provisions.selectors import (
+    document_provisions,
+    platform_provisions,
+    provision_compliance_analysis,
+    provision_faq,
+    provision_get_published,
+    provision_peers,
+    provision_published_by_record_id,
+    provision_recently_published,
+    provision_related_articles,
+    provision_search,
+    provision_siblings,
+    provision_uniqueness,
+)
+from apps.regulations.models import Regulation
+from apps.site.forms import PlatformFilterForm
+from apps.site.selectors import (
+    CHANGE_ACTIVITY_DAYS,
+    catalog_figures,
+    document_by_record_id,
+    document_get,
+    document_versions,
+    platform_change_count,
+    platform_documents,
+    platform_list,
+    recent_changes,
+    regulation_list,
+    regulation_provisions,
+)
+from apps.site.sitemaps import SITEMAPS
+
+SEARCH_RESULTS_PER_PAGE = 20
+PLATFORMS_PER_PAGE = 24
+VERSIONS_PER_PAGE = 25
+REGULATION_PROVISIONS_PER_PAGE = 30
+# Record IDs are zero-padded to a minimum width and grow past it once the counter does
+# (CA-D-99999 is followed by CA-D-100000), so a cited ID keeps resolving at any size.
+_PROVISION_RECORD_ID = re.compile(r"CA-P-\d{6,}")
+_DOCUMENT_RECORD_ID = re.compile(r"CA-D-\d{5,}")
+
+
+def _monitor_button(request, *, platform: Platform, provision: Provision | None = None):
+    """What the "Start monitoring" control shows; None for a visitor, who gets the signup link."""
+    if not request.user.is_authenticated:
+        return None
+    return monitor_button_state(
+        organization=organization_current(request),
+        entitlements=entitlements_for_request(request),
+        platform=platform,
+        provision=provision,
+    )
+
+
+def home(request):
+    return render(
+        request,
+        "site/home.html",
+        {
+            "figures": catalog_figures(),
+            "recent_changes": recent_changes(),
+            "recent_provisions": provision_recently_published(),
+        },
+    )
+
+
+def search(request):
+    raw_query = request.GET.get("q", "")
+    search_input = search_input_parse(raw_query)
+    context = {"query": search_input.text, "searched": bool(raw_query.strip())}
+    if not search_input.is_empty:
+        page_obj = Paginator(
+            provision_search(search=search_input), SEARCH_RESULTS_PER_PAGE
+        ).get_page(request.GET.get("page"))
+        context.update(
+            page_obj=page_obj,
+            provisions=page_obj.object_list,
+            # Platform matches head the first page only; later pages page through provisions.
+            platforms=platform_search(search=search_input) if page_obj.number == 1 else [],
+        )
+    return render(request, "site/search.html", context)
+
+
+def methodology(request):
+    return render(request, "site/methodology.html")
+
+
+def platform_list_view(request):
+    form = PlatformFilterForm(request.GET)
+    platforms = platform_list(**form.filters())
+    page_obj = Paginator(platforms, PLATFORMS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "platforms/platform_list.html",
+        {"form": form, "page_obj": page_obj, "platforms": page_obj.object_list},
+    )
+
+
+def platform_detail(request, platform_slug):
+    platform = get_object_or_404(Platform, slug=platform_slug)
+    return render(
+        request,
+        "platforms/platform_detail.html",
+        {
+            "platform": platform,
+            "documents": platform_documents(platform=platform),
+            "provisions": platform_provisions(platform=platform),
+            "change_count": platform_change_count(platform=platform),
+            "change_activity_days": CHANGE_ACTIVITY_DAYS,
+            "monitor": _monitor_button(request, platform=platform),
+        },
+    )
+
+
+def document_detail(request, platform_slug, document_slug):
+    document = document_get(platform_slug=platform_slug, document_slug=document_slug)
+    if document is None:
+        raise Http404("No such document.")
+    versions = Paginator(document_versions(document=document), VERSIONS_PER_PAGE)
+    return render(
+        request,
+        "platforms/document_detail.html",
+        {
+            "document": document,
+            "platform": document.platform,
+            "provisions": document_provisions(document_id=document.pk),
+            "versions_page": versions.get_page(request.GET.get("page")),
+            "version_numbers": version_numbers(document=document),
+            "monitor": _monitor_button(request, platform=document.platform),
+        },
+    )
+
+
+def provision_detail(request, platform_slug, document_slug, provision_slug):
+    provision = provision_get_published(
+        platform_slug=platform_slug, document_slug=document_slug, provision_slug=provision_slug
+    )
+    if provision is None:
+        raise Http404("No such provision.")
+    platform = provision.document.platform
+    return render(
+        request,
+        "provisions/provision_detail.html",
+        {
+            "provision": provision,
+            "document": provision.document,
+            "platform": platform,
+            "cited_version": provision.cited_version,
+            "uniqueness": provision_uniqueness(provision=provision),
+            "peers": provision_peers(provision=provision),
+            "compliance": provision_compliance_analysis(
+                provision=provision, entitlements=entitlements_for_request(request)
+            ),
+            "siblings": provision_siblings(provision=provision),
+            "articles": provision_related_articles(provision=provision),
+            "faq": provision_faq(provision=provision),
+            "change_count": platform_change_count(platform=platform),
+            "change_activity_days": CHANGE_ACTIVITY_DAYS,
+            "accessed_on": timezone.localdate(),
+            "monitor": _monitor_button(request, platform=platform, provision=provision),
+        },
+    )
+
+
+def regulation_list_view(request):
+    return render(request, "regulations/regulation_list.html", {"regulations": regulation_list()})
+
+
+def regulation_detail(request, slug):
+    regulation = get_object_or_404(Regulation, slug=slug)
+    page_obj = Paginator(
+        regulation_provisions(regulation=regulation), REGULATION_PROVISIONS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "regulations/regulation_detail.html",
+        {"regulation": regulation, "page_obj": page_obj, "provisions": page_obj.object_list},
+    )
+
+
+def robots_txt(request):
+    return render(request, "robots.txt", content_type="text/plain; charset=utf-8")
+
+
+def record_redirect(request, record_id):
+    """Stable record IDs (as cited in filings) resolve to the record's current page."""
+    record = None
+    if _PROVISION_RECORD_ID.fullmatch(record_id):
+        record = provision_published_by_record_id(record_id=record_id)
+    elif _DOCUMENT_RECORD_ID.fullmatch(record_id):
+        record = document_by_record_id(record_id=record_id)
+    if record is None:
+        raise Http404("No such record.")
+    return redirect(record)
+
+
+@x_robots_tag
+def sitemap_index(request):
+    """Lists every page of every sitemap section, so no section outgrows the 50,000-URL limit
+    of one sitemap file."""
+    entries = []
+    for section, sitemap_class in SITEMAPS.items():
+        location = settings.SITE_URL + reverse("site:sitemap_section", kwargs={"section": section})
+        entries.append(SitemapIndexItem(location))
+        for page in range(2, sitemap_class().paginator.num_pages + 1):
+            entries.append(SitemapIndexItem(f"{location}?p={page}"))
+    return render(
+        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
+    )
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # Rendered without context processors or database access: whatever broke the request may
+    # have broken those too.
+    return HttpResponseServerError(loader.get_template("500.html").render())
