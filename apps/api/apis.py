@@ -13,6 +13,7 @@ from apps.api.errors import BadParameter, error_responses
 from apps.api.pagination import NewestChangesCursorPagination, NewestFirstCursorPagination
 from apps.api.serializers import (
     AgencySerializer,
+    ChainSerializer,
     ChangeSerializer,
     ClauseTypeSerializer,
     DocumentSerializer,
@@ -31,6 +32,7 @@ from apps.api.serializers import (
     WatchedProvisionSerializer,
 )
 from apps.core.search import search_input_parse
+from apps.documents.selectors import document_chain
 from apps.monitoring import services as monitoring_services
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
 from apps.monitoring.selectors import watched_provisions, watchlist_usage
@@ -155,6 +157,25 @@ class VersionDetailAPI(CatalogAPIView):
         if version is None:
             raise _not_found("version", str(number))
         return Response(self.get_serializer(version).data)
+
+
+class DocumentChainAPI(CatalogAPIView):
+    serializer_class = ChainSerializer
+    pagination_class = None
+
+    @extend_schema(
+        tags=["catalog"],
+        summary="A document's hash chain",
+        description="Every version's record, oldest first: recompute each `chain_sha256` from "
+        "its `record` (SHA-256 of canonical JSON), check that each `previous_chain_sha256` is the "
+        "hash before it, and that the file at `raw_url` hashes to `snapshot_sha256`. The README "
+        "gives a script.",
+        responses={200: ChainSerializer, **NOT_MODIFIED, **DETAIL_ERRORS},
+    )
+    def get(self, request, record_id):
+        document = _document_or_404(record_id)
+        chain = {"document": document.record_id, "links": document_chain(document=document)}
+        return Response(self.get_serializer(chain).data)
 
 
 class ChangeListAPI(CatalogAPIView):

@@ -52,14 +52,14 @@ def version_list(*, document: Document) -> QuerySet[DocumentVersion]:
     """A document's versions without their text (the detail endpoint sends it)."""
     return (
         DocumentVersion.objects.filter(document=document)
-        .select_related("document", "snapshot")
-        .defer("text", "snapshot__headers")
+        .select_related("document__platform", "snapshot")
+        .defer("text", "snapshot__headers", "document__select_selectors")
     )
 
 
 def version_get(*, document: Document, number: int) -> DocumentVersion | None:
     return (
-        DocumentVersion.objects.select_related("document", "snapshot")
+        DocumentVersion.objects.select_related("document__platform", "snapshot")
         .filter(document=document, number=number)
         .first()
     )

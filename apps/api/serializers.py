@@ -1,9 +1,11 @@
 """What the API sends. Serializers only shape rows the selectors chose; the memo arrives already
 cut to the caller's plan by `provision_compliance_analysis`."""
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.documents.chain import version_chain_record
 from apps.documents.models import ArchivedSnapshot, ChangeEvent, Document, DocumentVersion
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
 from apps.platforms.models import Platform
@@ -66,9 +68,42 @@ class SnapshotSerializer(serializers.ModelSerializer):
         fields = ["sha256", "size", "content_type", "fetched_at", "last_verification_ok"]
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class VersionLinksMixin:
+    """The version's page and its two downloads, absolute."""
+
+    def _version_url(self, version, name: str) -> str:
+        document = version.document
+        path = reverse(
+            name,
+            kwargs={
+                "platform_slug": document.platform.slug,
+                "document_slug": document.slug,
+                "number": version.number,
+            },
+        )
+        return self.context["request"].build_absolute_uri(path)
+
+    @extend_schema_field(serializers.URLField())
+    def get_html_url(self, version) -> str:
+        return self._version_url(version, "documents:version_detail")
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_raw_url(self, version) -> str | None:
+        if not version.snapshot_id:
+            return None
+        return self._version_url(version, "documents:version_raw")
+
+    @extend_schema_field(serializers.URLField())
+    def get_text_url(self, version) -> str:
+        return self._version_url(version, "documents:version_text")
+
+
+class VersionSerializer(VersionLinksMixin, serializers.ModelSerializer):
     document = serializers.SlugRelatedField(slug_field="record_id", read_only=True)
     snapshot = SnapshotSerializer(read_only=True, allow_null=True)
+    html_url = PageLinkField()
+    raw_url = serializers.SerializerMethodField(help_text="The exact captured bytes.")
+    text_url = serializers.SerializerMethodField(help_text="The extracted text, UTF-8.")
 
     class Meta:
         model = DocumentVersion
@@ -81,12 +116,45 @@ class VersionSerializer(serializers.ModelSerializer):
             "extraction_rule_version",
             "archive_url",
             "snapshot",
+            "previous_chain_sha256",
+            "chain_sha256",
+            "html_url",
+            "raw_url",
+            "text_url",
         ]
 
 
 class VersionDetailSerializer(VersionSerializer):
     class Meta(VersionSerializer.Meta):
         fields = [*VersionSerializer.Meta.fields, "text"]
+
+
+class ChainRecordSerializer(serializers.Serializer):
+    document = serializers.CharField()
+    number = serializers.IntegerField()
+    snapshot_sha256 = serializers.CharField(allow_blank=True)
+    text_sha256 = serializers.CharField()
+    captured_at = serializers.CharField(help_text="UTC, to the microsecond, as hashed.")
+    previous_chain_sha256 = serializers.CharField(allow_blank=True)
+
+
+class ChainLinkSerializer(VersionLinksMixin, serializers.Serializer):
+    record = serializers.SerializerMethodField(
+        help_text="Exactly what `chain_sha256` hashes, as canonical JSON (keys sorted, no "
+        "spaces, UTF-8)."
+    )
+    chain_sha256 = serializers.CharField()
+    raw_url = serializers.SerializerMethodField()
+    text_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(ChainRecordSerializer)
+    def get_record(self, version) -> dict:
+        return version_chain_record(version)
+
+
+class ChainSerializer(serializers.Serializer):
+    document = serializers.CharField()
+    links = ChainLinkSerializer(many=True, help_text="Oldest version first.")
 
 
 class ChangeSerializer(serializers.ModelSerializer):

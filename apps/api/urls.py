@@ -40,6 +40,7 @@ urlpatterns = [
     path("v1/documents/", apis.DocumentListAPI.as_view(), name="document_list"),
     path(f"v1/{RECORD_DOCUMENT}", apis.DocumentDetailAPI.as_view(), name="document_detail"),
     path(f"v1/{RECORD_DOCUMENT}versions/", apis.VersionListAPI.as_view(), name="version_list"),
+    path(f"v1/{RECORD_DOCUMENT}chain/", apis.DocumentChainAPI.as_view(), name="document_chain"),
     path(
         f"v1/{RECORD_DOCUMENT}versions/<int:number>/",
         apis.VersionDetailAPI.as_view(),

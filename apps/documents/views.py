@@ -9,7 +9,12 @@ from django.urls import reverse
 from apps.documents.archive import archive_read
 from apps.documents.diffing import change_summary_build, text_diff
 from apps.documents.models import DocumentVersion
-from apps.documents.selectors import version_get, version_numbers, version_pair_get
+from apps.documents.selectors import (
+    version_chain_intact,
+    version_get,
+    version_numbers,
+    version_pair_get,
+)
 
 
 def version_diff(request, platform_slug, document_slug, from_number, to_number):
@@ -42,6 +47,7 @@ def version_diff(request, platform_slug, document_slug, from_number, to_number):
 def version_detail(request, platform_slug, document_slug, number):
     version = _version_or_404(platform_slug, document_slug, number)
     document = version.document
+    chain_ok = version_chain_intact(version)
     return render(
         request,
         "documents/version_detail.html",
@@ -51,9 +57,10 @@ def version_detail(request, platform_slug, document_slug, number):
             "version": version,
             "text_sha256": hashlib.sha256(version.text.encode()).hexdigest(),
             "numbers": version_numbers(document=document),
-            "evidence_verified": version.snapshot is not None
+            "evidence_verified": chain_ok
+            and version.snapshot is not None
             and version.snapshot.last_verification_ok is True,
-            "chain_ok": True,
+            "chain_ok": chain_ok,
         },
     )
 
