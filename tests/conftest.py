@@ -1,6 +1,8 @@
 from dataclasses import dataclass
 
 import pytest
+from django.test.client import ClientHandler
+from django_scopes import scope, scopes_disabled
 
 from apps.accounts.models import Organization, User
 from tests.tiers import member_on_plan
@@ -10,6 +12,24 @@ from tests.tiers import member_on_plan
 def _media_root(settings, tmp_path):
     """Each test writes archived files to its own folder, so tests never see each other's."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _organization_scopes(monkeypatch):
+    """Test code sets up and inspects any organization's private data, so it runs with the
+    organization scope disabled. Each request through the test client runs as in production:
+    with no scope until the code under test activates one, so a page or service that forgets the
+    organization raises ScopeError here. (The live server serves from its own threads, which
+    start with no scope anyway.)"""
+    handle = ClientHandler.__call__
+
+    def handle_without_scope(self, environ):
+        with scope():
+            return handle(self, environ)
+
+    monkeypatch.setattr(ClientHandler, "__call__", handle_without_scope)
+    with scopes_disabled():
+        yield
 
 
 @dataclass

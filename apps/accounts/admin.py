@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from apps.accounts.models import Invitation, Membership, Organization, User
+from apps.accounts.tenancy import CrossOrganizationAdminMixin
 
 
 @admin.register(User)
@@ -28,7 +29,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(CrossOrganizationAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "is_personal", "created_at"]
     list_filter = ["is_personal"]
     search_fields = ["name", "slug", "memberships__user__email"]
@@ -36,7 +37,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(CrossOrganizationAdminMixin, admin.ModelAdmin):
     list_display = ["email", "organization", "role", "created_at", "expires_at", "accepted_at"]
     list_filter = ["role"]
     search_fields = ["email", "organization__name"]

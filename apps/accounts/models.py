@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django_scopes import ScopedManager
 
 from apps.core.models import BaseModel, OrgOwnedModel
 
@@ -100,6 +101,11 @@ class Membership(OrgOwnedModel):
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
 
+    # Who belongs to an organization, and with what role, is that organization's business.
+    # Resolving a user's organizations (Organization.objects.for_user) joins through this table
+    # without passing through its manager, so finding the organization needs no scope.
+    objects = ScopedManager(organization="organization")
+
     class Meta:
         ordering = ["organization", "user__email"]
         constraints = [
@@ -115,6 +121,13 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(
             accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
         )
+
+
+class InvitationManager(models.Manager.from_queryset(InvitationQuerySet)):
+    def pending(self):
+        # Through all(), so that outside an organization's scope this raises ScopeError like
+        # every other query instead of an AttributeError from the scope's stand-in queryset.
+        return self.all().pending()
 
 
 class Invitation(OrgOwnedModel):
@@ -134,7 +147,9 @@ class Invitation(OrgOwnedModel):
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = InvitationQuerySet.as_manager()
+    # Scoped like every organization's private data. The one lookup across organizations, by
+    # the token in an emailed link, disables the scope where it happens.
+    objects = ScopedManager(organization="organization", _manager_class=InvitationManager)
 
     class Meta:
         ordering = ["-created_at"]

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django_scopes import scope, scopes_disabled
 
 from apps.accounts.models import (
     MANAGER_ROLES,
@@ -54,9 +55,12 @@ def organization_create(*, name: str, owner: User, is_personal: bool = False) ->
         )
         organization.full_clean()
         organization.save()
-        membership = Membership(organization=organization, user=owner, role=Role.OWNER)
-        membership.full_clean()
-        membership.save()
+        # Callers (signup, the "new organization" page, the demo) act outside any organization:
+        # this one exists only from here on.
+        with scope(organization=organization):
+            membership = Membership(organization=organization, user=owner, role=Role.OWNER)
+            membership.full_clean()
+            membership.save()
     return organization
 
 
@@ -249,11 +253,14 @@ def invitation_revoke(*, organization: Organization, actor: User, invitation_id:
 
 def invitation_for_token(*, token: str) -> Invitation:
     """The invitation a link points at, or a clear error when it cannot be used any more."""
-    invitation = (
-        Invitation.objects.select_related("organization", "invited_by")
-        .filter(token_sha256=_token_sha256(token))
-        .first()
-    )
+    # The one read of private data across organizations: whoever holds the emailed link is not a
+    # member yet, and the token, not a membership, is what finds the invitation.
+    with scopes_disabled():
+        invitation = (
+            Invitation.objects.select_related("organization", "invited_by")
+            .filter(token_sha256=_token_sha256(token))
+            .first()
+        )
     if invitation is None:
         raise ApplicationError("This invitation link is not valid. Ask for a new invitation.")
     if invitation.accepted_at is not None:
@@ -275,9 +282,9 @@ def invitation_accept(*, token: str, user: User) -> Membership:
             "This invitation was sent to a different email address. Sign in with the address "
             "it was sent to, or verify that address on your account."
         )
-    if _membership_of(organization=invitation.organization, user=user) is not None:
-        raise ApplicationError(f"You are already a member of {invitation.organization.name}.")
-    with transaction.atomic():
+    with scope(organization=invitation.organization), transaction.atomic():
+        if _membership_of(organization=invitation.organization, user=user) is not None:
+            raise ApplicationError(f"You are already a member of {invitation.organization.name}.")
         # The conditional update is what makes the link single-use under concurrent clicks.
         claimed = Invitation.objects.filter(
             pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True

@@ -1,7 +1,14 @@
 """The base of every view under /orgs/<org_slug>/: it resolves the organization through the
 signed-in user's memberships before any handler runs, so another organization's slug (or an
-object id belonging to one) is a 404, never a 403 that would confirm it exists."""
+object id belonging to one) is a 404, never a 403 that would confirm it exists. It then runs the
+handler inside that organization's scope: the organizations' private data (models with a
+django-scopes `ScopedManager`) can only be read within a scope, and a query that forgets the
+organization raises ScopeError instead of reading every tenant's rows.
 
+The admin is the one place that works across organizations on purpose; its ModelAdmins for
+private data use CrossOrganizationAdminMixin."""
+
+from functools import wraps
 from typing import ClassVar
 
 from django.contrib import messages
@@ -9,10 +16,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import Model
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
+from django_scopes import scope, scopes_disabled
 
 from apps.accounts.models import MANAGER_ROLES, Organization
 from apps.accounts.selectors import organization_list_for_user
@@ -50,7 +59,8 @@ class OrganizationView(View):
         self.organization = self.resolve_organization(request, kwargs["org_slug"])
         self.viewer_role = self.organization.viewer_role
         try:
-            return super().dispatch(request, *args, **kwargs)
+            with scope(organization=self.organization):
+                return super().dispatch(request, *args, **kwargs)
         except ApplicationError as error:
             upgrade_url = error.extra.get("upgrade_url")
             if upgrade_url:
@@ -99,3 +109,28 @@ class OrganizationView(View):
         return self.safe_next_url() or reverse(
             self.return_url_name, kwargs={"org_slug": self.organization.slug}
         )
+
+
+def _without_organization_scope(view):
+    @wraps(view)
+    def unscoped_view(request, *args, **kwargs):
+        with scopes_disabled():
+            response = view(request, *args, **kwargs)
+            # A TemplateResponse renders after the view returns; its template reads rows too.
+            if isinstance(response, SimpleTemplateResponse):
+                response.render()
+        return response
+
+    return unscoped_view
+
+
+class CrossOrganizationAdminMixin:
+    """For the ModelAdmins of organizations' private data (and those showing it inline). Staff
+    look after every organization, so each page of such an admin runs with the organization
+    scope deliberately disabled, including the checks its forms make (uniqueness, constraints)."""
+
+    def get_urls(self):
+        urls = super().get_urls()
+        for pattern in urls:
+            pattern.callback = _without_organization_scope(pattern.callback)
+        return urls

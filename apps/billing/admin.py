@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.accounts.tenancy import CrossOrganizationAdminMixin
 from apps.billing.entitlements import PLAN_FEATURES
 from apps.billing.models import Plan, Subscription
 
@@ -38,7 +39,7 @@ class PlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(SimpleHistoryAdmin):
+class SubscriptionAdmin(CrossOrganizationAdminMixin, SimpleHistoryAdmin):
     list_display = ["organization", "plan", "granted_by", "updated_at"]
     list_filter = ["plan"]
     search_fields = ["organization__name", "organization__slug"]

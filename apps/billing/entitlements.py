@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.urls import reverse
+from django_scopes import scope
 
 from apps.accounts.selectors import organization_current
 from apps.billing.models import DEFAULT_PLAN_CODE, Plan, Subscription
@@ -181,7 +182,8 @@ def _entitlements_for_request_uncached(request) -> Entitlements:
     organization = organization_current(request)
     if organization is None:
         return VISITOR
-    return entitlements_for_organization(organization)
+    with scope(organization=organization):
+        return entitlements_for_organization(organization)
 
 
 def upgrade_url() -> str:

@@ -1,4 +1,5 @@
 from django.db import models
+from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import BaseModel, OrgOwnedModel
@@ -59,6 +60,8 @@ class Subscription(OrgOwnedModel):
     )
     note = models.CharField(max_length=255, blank=True)
 
+    # The plan an organization is on is its own business; the admin disables the scope.
+    objects = ScopedManager(organization="organization")
     history = HistoricalRecords()
 
     class Meta:

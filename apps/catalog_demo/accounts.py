@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.db.models import Count, Q
+from django_scopes import scopes_disabled
 
 from apps.accounts.models import Organization, User
 from apps.accounts.services import organization_create
@@ -89,7 +90,8 @@ def _most_active_platforms(limit: int) -> list[Platform]:
 
 def demo_accounts_load() -> DemoAccountsReport:
     report = DemoAccountsReport()
-    with transaction.atomic():
+    # The demo sets up several organizations at once, outside any request's organization.
+    with transaction.atomic(), scopes_disabled():
         _demo_user(email=ADMIN_EMAIL, report=report, is_staff=True, is_superuser=True)
         platforms = _most_active_platforms(max(tier.tracked_platforms for tier in DEMO_TIERS))
         provisions = list(

@@ -1,4 +1,5 @@
 from django.db import models
+from django_scopes import ScopedManager
 
 from apps.core.models import OrgOwnedModel
 
@@ -12,6 +13,8 @@ class WatchedPlatform(OrgOwnedModel):
     added_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["platform__name"]
@@ -34,6 +37,8 @@ class WatchedProvision(OrgOwnedModel):
     added_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["provision__title"]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django_scopes import scope
 
 from apps.accounts.models import Organization
 from apps.billing.entitlements import (
@@ -109,6 +110,17 @@ def monitor_button_state(
     with provision-level monitoring, this provision) and whether the plan has room."""
     if organization is None:
         return MonitorButtonState(None, watches_provision=False, is_tracked=False, quota=None)
+    # Public pages find the organization from the session, outside any organization's view.
+    with scope(organization=organization):
+        return _monitor_button_state_within(organization, entitlements, platform, provision)
+
+
+def _monitor_button_state_within(
+    organization: Organization,
+    entitlements: Entitlements,
+    platform: Platform,
+    provision: Provision | None,
+) -> MonitorButtonState:
     if provision is not None and entitlements.provision_monitoring:
         is_tracked = WatchedProvision.objects.filter(
             organization=organization, provision=provision
