@@ -172,6 +172,12 @@ class ApiKeyQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True)
 
 
+class ApiKeyManager(models.Manager.from_queryset(ApiKeyQuerySet)):
+    def active(self):
+        # Through all(), so that outside an organization's scope this raises ScopeError.
+        return self.all().active()
+
+
 class ApiKey(OrgOwnedModel):
     """A secret a program sends as `Authorization: Bearer <key>` to act for the organization.
     Only the SHA-256 of the secret is stored (the key has 256 bits of randomness, so a plain
@@ -187,7 +193,9 @@ class ApiKey(OrgOwnedModel):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ApiKeyQuerySet.as_manager()
+    # Scoped like every organization's private data. The one lookup across organizations, by
+    # the hash of the secret a request presents, disables the scope where it happens.
+    objects = ScopedManager(organization="organization", _manager_class=ApiKeyManager)
 
     class Meta:
         ordering = ["-created_at", "-id"]

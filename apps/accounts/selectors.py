@@ -3,6 +3,7 @@
 import hashlib
 
 from django.db.models import QuerySet
+from django_scopes import scopes_disabled
 
 from apps.accounts.models import ApiKey, Invitation, Membership, Organization, User
 
@@ -58,12 +59,15 @@ def api_key_for_secret(*, secret: str) -> ApiKey | None:
     (revoked, unknown, malformed), all alike so a caller learns nothing from the difference."""
     if not secret.startswith(API_KEY_PREFIX) or len(secret) > 200:
         return None
-    return (
-        ApiKey.objects.active()
-        .select_related("organization")
-        .filter(key_sha256=api_key_secret_sha256(secret))
-        .first()
-    )
+    # Which organization a key belongs to is what the lookup finds out, so it cannot run
+    # inside one organization's scope; the secret's hash is the credential.
+    with scopes_disabled():
+        return (
+            ApiKey.objects.active()
+            .select_related("organization")
+            .filter(key_sha256=api_key_secret_sha256(secret))
+            .first()
+        )
 
 
 def api_key_list(*, organization: Organization) -> QuerySet[ApiKey]:

@@ -345,5 +345,6 @@ def api_key_mark_used(*, api_key: ApiKey) -> None:
     now = timezone.now()
     if api_key.last_used_at and now - api_key.last_used_at < API_KEY_LAST_USED_RESOLUTION:
         return
-    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+    with scope(organization=api_key.organization):
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
     api_key.last_used_at = now

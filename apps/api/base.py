@@ -3,9 +3,11 @@ raising what its plan may read. `OrganizationAPIView`: one organization's privat
 only with that organization's key; another organization's slug is a 404, whatever the key."""
 
 import hashlib
+from contextlib import ExitStack
 from typing import ClassVar
 
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django_scopes import scope
 from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission
@@ -47,11 +49,11 @@ class CatalogAPIView(GenericAPIView):
         """What the caller may read: a visitor's view without a key, else the key's plan."""
         if not hasattr(self, "_entitlements"):
             api_key = self.request.auth
-            self._entitlements = (
-                entitlements_for_organization(api_key.organization)
-                if isinstance(api_key, ApiKey)
-                else VISITOR
-            )
+            if isinstance(api_key, ApiKey):
+                with scope(organization=api_key.organization):
+                    self._entitlements = entitlements_for_organization(api_key.organization)
+            else:
+                self._entitlements = VISITOR
         return self._entitlements
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -68,7 +70,7 @@ class CatalogAPIView(GenericAPIView):
 
 # Methods whose first definition in a subclass's MRO must be OrganizationAPIView's own:
 # overriding them could run a handler before, or instead of, the organization check.
-_GUARDED_METHODS = ("initial", "resolve_organization", "get_permissions")
+_GUARDED_METHODS = ("dispatch", "initial", "resolve_organization", "get_permissions")
 
 
 class OrganizationAPIView(CatalogAPIView):
@@ -90,9 +92,16 @@ class OrganizationAPIView(CatalogAPIView):
     def get_permissions(self):
         return [HasApiKey(), PlanAllowsApi()]
 
+    def dispatch(self, request, *args, **kwargs):
+        # The key names the organization only once authentication has run (in initial); its
+        # scope is entered there and left here, after the response is finalised.
+        with ExitStack() as self._organization_scope:
+            return super().dispatch(request, *args, **kwargs)
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.organization = self.resolve_organization(request.auth, kwargs["org_slug"])
+        self._organization_scope.enter_context(scope(organization=self.organization))
         if request.method not in SAFE_METHODS and not request.auth.can_write:
             raise exceptions.PermissionDenied(
                 "This key is read-only; create a read-write key to change the watchlist."
