@@ -15,6 +15,7 @@ import soupsieve
 import trafilatura
 from bs4 import BeautifulSoup, Tag
 from django.conf import settings
+from django.utils.http import parse_header_parameters
 from markdownify import MarkdownConverter
 from pypdf import PdfReader
 
@@ -26,8 +27,6 @@ PDF_TYPE = "application/pdf"
 _NON_CONTENT_TAGS = ["script", "style", "noscript", "template", "iframe", "object", "embed"]
 _INLINE_EMPHASIS_TAGS = ["strong", "b", "em", "i", "u", "s", "del", "ins", "mark", "code"]
 _UNSAFE_LINK_SCHEMES = frozenset({"javascript", "data", "vbscript"})
-_LINK_TARGET = re.compile(r"\]\([^)]*\)")
-_WORD = re.compile(r"\w+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 
@@ -61,7 +60,7 @@ def extract_text(
     """The text of a fetched document as Markdown. ``select`` and ``remove`` are CSS selectors
     (HTML only); ``charset`` comes from the HTTP header; ``base_url`` (the final URL of the
     fetch) makes relative links absolute. Raises ExtractionError."""
-    media_type = content_type.split(";")[0].strip().lower()
+    media_type, _ = parse_header_parameters(content_type)
     if media_type in HTML_TYPES:
         text = _html_to_markdown(
             body,
@@ -200,10 +199,9 @@ def _tidy(text: str) -> str:
 
 
 def _require_substance(text: str) -> None:
-    words = len(_WORD.findall(_LINK_TARGET.sub("]", text)))
-    if len(text) < settings.EXTRACTION_MIN_CHARS or words < settings.EXTRACTION_MIN_WORDS:
+    # Too few words is the ingest's to judge, on the normalised text every media type reaches.
+    if len(text) < settings.EXTRACTION_MIN_CHARS:
         raise ExtractionError(
-            f"extracted text is (nearly) empty: {len(text)} characters, {words} words "
-            f"(at least {settings.EXTRACTION_MIN_CHARS} and {settings.EXTRACTION_MIN_WORDS} "
-            "needed)"
+            f"extracted text is (nearly) empty: {len(text)} characters "
+            f"(at least {settings.EXTRACTION_MIN_CHARS} needed)"
         )

@@ -159,6 +159,10 @@ class DocumentVersion(BaseModel):
     class Meta:
         ordering = ["document", "-number"]
         get_latest_by = "number"
+        indexes = [
+            # The home page's recent changes and the dashboard: latest versions of some kinds.
+            models.Index(fields=["kind", "captured_at"], name="version_kind_captured"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="version_unique_number"),
             models.UniqueConstraint(

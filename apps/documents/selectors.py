@@ -2,11 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import QuerySet
 
 from apps.documents.chain import chain_hash, version_chain_record
 from apps.documents.models import Document, DocumentVersion
+
+# The largest number a version can have (a PositiveIntegerField on every database): a larger one
+# in a URL names no version, and must not reach the database, which cannot even compare it.
+MAX_VERSION_NUMBER = 2**31 - 1
 
 
 def documents_monitored() -> QuerySet[Document]:
@@ -22,18 +25,12 @@ def documents_by_record_ids(*, record_ids: list[str]) -> tuple[list[Document], l
     return [found[r] for r in wanted if r in found], [r for r in wanted if r not in found]
 
 
-def documents_failing(*, threshold: int | None = None) -> QuerySet[Document]:
-    """Documents whose last `threshold` fetches (DOCUMENTS_FAILING_THRESHOLD) all failed."""
-    threshold = threshold or settings.DOCUMENTS_FAILING_THRESHOLD
-    return Document.objects.filter(consecutive_failures__gte=threshold)
-
-
 def version_pair_get(
     *, platform_slug: str, document_slug: str, from_number: int, to_number: int
 ) -> tuple[Document, DocumentVersion, DocumentVersion] | None:
     """A document and two of its versions, the older first; None for an unknown document or
     version number, or when `from_number` is not older than `to_number`."""
-    if from_number >= to_number:
+    if not 1 <= from_number < to_number <= MAX_VERSION_NUMBER:
         return None
     document = (
         Document.objects.select_related("platform")
@@ -55,7 +52,7 @@ def version_pair_get(
 
 def version_get(*, platform_slug: str, document_slug: str, number: int) -> DocumentVersion | None:
     """One version of a document with its snapshot, or None for an unknown one."""
-    if not 1 <= number <= 2**31 - 1:
+    if not 1 <= number <= MAX_VERSION_NUMBER:
         return None
     return (
         DocumentVersion.objects.select_related("document__platform", "snapshot")

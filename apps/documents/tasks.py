@@ -13,6 +13,7 @@ from apps.documents.services import (
     WaybackState,
     document_snapshot,
     documents_dispatch,
+    fetch_attempts_prune,
     fetch_retry_countdown,
     snapshots_verify,
     version_wayback_capture,
@@ -54,6 +55,11 @@ def snapshot_document(self, document_id: int, lease_token: str | None = None) ->
 def verify_archive_batch() -> int:
     report = snapshots_verify(limit=settings.DOCUMENTS_VERIFY_BATCH)
     return len(report.problems)
+
+
+@shared_task
+def prune_fetch_attempts() -> int:
+    return fetch_attempts_prune()
 
 
 @shared_task(

@@ -3,6 +3,7 @@ from collections.abc import Callable
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.exceptions import ApplicationError
@@ -22,6 +23,9 @@ from apps.provisions.services import (
     provision_return_to_draft,
     provision_submit_for_review,
 )
+
+# The latest few are what a curator acts on; older ones stay in the database.
+RECENT_IMPACTS_SHOWN = 10
 
 
 @admin.register(ClauseType)
@@ -51,23 +55,6 @@ class ProvisionAgencyInline(admin.TabularInline):
     autocomplete_fields = ["agency"]
     verbose_name = "applicable agency"
     verbose_name_plural = "applicable agencies (with why each is competent)"
-
-
-class ProvisionImpactInline(admin.TabularInline):
-    """What each recorded change of the document did to this provision's clause: written by
-    the impact assessment, only read here."""
-
-    model = ProvisionImpact
-    fields = ["change_event", "status", "similarity", "closest_passage", "created_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("change_event__version__document")
 
 
 class FAQEntryInline(admin.StackedInline):
@@ -132,8 +119,15 @@ class ProvisionAdmin(SimpleHistoryAdmin):
     ]
     autocomplete_fields = ["document", "cited_version", "clause_type", "categories", "regulations"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["record_id", "status", "published_at", "created_at", "updated_at"]
-    inlines = [ProvisionAgencyInline, FAQEntryInline, ProvisionImpactInline]
+    readonly_fields = [
+        "record_id",
+        "status",
+        "published_at",
+        "created_at",
+        "updated_at",
+        "change_impacts",
+    ]
+    inlines = [ProvisionAgencyInline, FAQEntryInline]
     date_hierarchy = "updated_at"
     actions = ["submit_for_review", "publish", "return_to_draft"]
     fieldsets = [
@@ -152,8 +146,41 @@ class ProvisionAdmin(SimpleHistoryAdmin):
             {"fields": [*MEMO_FIELDS, "analysis_generated_at"]},
         ),
         ("Regulatory mapping", {"fields": ["regulations"]}),
-        ("Review", {"fields": ["needs_review", "review_reason", "created_at", "updated_at"]}),
+        (
+            "Review",
+            {
+                "fields": [
+                    "needs_review",
+                    "review_reason",
+                    "change_impacts",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
     ]
+
+    @admin.display(description="what document changes did to the clause")
+    def change_impacts(self, obj: Provision):
+        # Written by the impact assessment and only read here, so shown as text, not a formset.
+        impacts = ProvisionImpact.objects.filter(provision=obj).select_related(
+            "change_event__version"
+        )[:RECENT_IMPACTS_SHOWN]
+        if not impacts:
+            return "None"
+        return format_html_join(
+            "",
+            "<p>Version {} ({}): {}, {}% similar</p>",
+            (
+                (
+                    impact.change_event.version.number,
+                    f"{impact.change_event.version.captured_at:%Y-%m-%d}",
+                    impact.get_status_display(),
+                    round(impact.similarity * 100),
+                )
+                for impact in impacts
+            ),
+        )
 
     @admin.display(description="platform", ordering="document__platform__name")
     def platform_name(self, obj: Provision) -> str:

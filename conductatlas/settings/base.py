@@ -162,6 +162,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.documents.tasks.verify_archive_batch",
         "schedule": 3600.0,
     },
+    "documents-prune-fetch-attempts": {
+        "task": "apps.documents.tasks.prune_fetch_attempts",
+        "schedule": 24 * 3600.0,
+    },
 }
 # Wayback captures wait on a slow external service under a rate limit: their own queue keeps
 # them from delaying document fetches (`celery worker -Q celery,wayback`, see the Procfile).
@@ -182,6 +186,10 @@ DOCUMENTS_FETCH_RETRY_BASE_SECONDS = env.float("DOCUMENTS_FETCH_RETRY_BASE_SECON
 DOCUMENTS_VERIFY_BATCH = env.int("DOCUMENTS_VERIFY_BATCH", default=500)
 # The admin lists documents failing at least this many fetches in a row.
 DOCUMENTS_FAILING_THRESHOLD = env.int("DOCUMENTS_FAILING_THRESHOLD", default=3)
+# Fetch attempts older than this are deleted daily (each document's latest is always kept).
+DOCUMENTS_FETCH_ATTEMPT_RETENTION_DAYS = env.int(
+    "DOCUMENTS_FETCH_ATTEMPT_RETENTION_DAYS", default=90
+)
 # Wayback Machine (Save Page Now) captures of changed documents: off unless keys are given.
 WAYBACK_ENABLED = env.bool("WAYBACK_ENABLED", default=False)
 WAYBACK_ACCESS_KEY = env("WAYBACK_ACCESS_KEY", default="")
@@ -225,9 +233,15 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# Document fetcher (apps/documents/fetcher.py). FETCHER_ALLOWED_HOSTS names hosts exempt from the
-# public-address check (local tests and demos only); it is empty in production.
+# Document fetcher (apps/documents/fetcher/). FETCHER_ALLOWED_HOSTS names "host:port" servers
+# exempt from the public-address check on a fetch's first request, never on a redirect hop
+# (local tests and demos only); it is empty in production.
 FETCHER_ALLOWED_HOSTS = env.list("FETCHER_ALLOWED_HOSTS", default=[])
+# Where the per-host politeness state (spacing, Retry-After pauses) lives so that every worker
+# shares it: Redis when workers run apart, the process itself in the embedded mode ("").
+FETCHER_THROTTLE_REDIS_URL = env(
+    "FETCHER_THROTTLE_REDIS_URL", default="" if CELERY_TASK_ALWAYS_EAGER else REDIS_URL
+)
 FETCHER_USER_AGENT = env(
     "FETCHER_USER_AGENT", default=f"ConductAtlasBot/1.0 (+{SITE_URL}/methodology/)"
 )
@@ -238,9 +252,11 @@ FETCHER_MAX_BYTES = env.int("FETCHER_MAX_BYTES", default=10 * 1024 * 1024)
 FETCHER_MAX_REDIRECTS = env.int("FETCHER_MAX_REDIRECTS", default=5)
 FETCHER_PER_HOST_DELAY = env.float("FETCHER_PER_HOST_DELAY", default=1.0)
 FETCHER_CA_BUNDLE = env("FETCHER_CA_BUNDLE", default="")
-# Extraction (apps/documents/extraction.py): less text than this is an error, not a version.
+# Extraction and ingest: less text than this is an error page, a consent wall or a broken
+# selector, never a legal document (the shortest real document in the corpus has about 800
+# words). Characters are counted in the extracted Markdown, words in the normalised text.
 EXTRACTION_MIN_CHARS = env.int("EXTRACTION_MIN_CHARS", default=200)
-EXTRACTION_MIN_WORDS = env.int("EXTRACTION_MIN_WORDS", default=30)
+EXTRACTION_MIN_WORDS = env.int("EXTRACTION_MIN_WORDS", default=50)
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours

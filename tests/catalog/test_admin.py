@@ -107,7 +107,7 @@ def _provision_form_data(*, document, clause_type, severity) -> dict:
         "why_it_matters": "It is broad.",
         "consumer_impact": "Your posts can be reused.",
     }
-    for prefix in ("provisionagency_set", "faq_entries", "impacts"):
+    for prefix in ("provisionagency_set", "faq_entries"):
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": "0",

@@ -4,6 +4,7 @@ import socket
 import pytest
 
 from apps.documents import fetcher
+from apps.documents.fetcher import addresses, throttle
 from tests.documents.http_server import LocalHTTPServer
 
 
@@ -49,9 +50,48 @@ def _fetcher_state(settings):
     """No politeness pause between the tests' requests unless a test asks for one, and no
     host remembered from an earlier test."""
     settings.FETCHER_PER_HOST_DELAY = 0
-    fetcher.host_throttle.clear()
+    settings.FETCHER_THROTTLE_REDIS_URL = ""
+    fetcher.host_throttle().clear()
     yield
-    fetcher.host_throttle.clear()
+    fetcher.host_throttle().clear()
+
+
+class FakeClock:
+    """Seconds that move only when a test (or a requested sleep) moves them; `sleeps` are the
+    pauses that were asked for."""
+
+    def __init__(self, now: float = 1_000_000.0):
+        self.now = now
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def throttle_clock(monkeypatch):
+    """The process-local throttle, on a clock the test controls."""
+    clock = FakeClock()
+    monkeypatch.setattr(
+        throttle, "_local_throttle", throttle.LocalHostThrottle(clock=clock, sleep=clock.sleep)
+    )
+    return clock
+
+
+@pytest.fixture
+def loopback_redirect_hops(monkeypatch):
+    """Redirect hops may reach the local server too: FETCHER_ALLOWED_HOSTS exempts only a
+    fetch's first request, so tests of redirect handling itself accept loopback addresses."""
+    real_refusal = addresses.address_refusal
+
+    def refusal(address):
+        return None if address.is_loopback else real_refusal(address)
+
+    monkeypatch.setattr(addresses, "address_refusal", refusal)
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +105,7 @@ def _local_http_server():
 def corpus_server(_local_http_server, settings):
     """The local server (``.base_url``, ``.corpus_url(document, file)``, ``.route(...)``,
     ``.redirect(...)``, ``.requests``), with the fetcher allowed to reach it."""
-    settings.FETCHER_ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.FETCHER_ALLOWED_HOSTS = [f"127.0.0.1:{_local_http_server.port}"]
     _local_http_server.reset()
     yield _local_http_server
     _local_http_server.reset()

@@ -41,7 +41,6 @@ class Route:
 class ReceivedRequest:
     path: str
     headers: dict[str, str]
-    received_at: float  # time.monotonic(), comparable with the test's own clock
     method: str = "GET"
     body: bytes = b""
 
@@ -126,7 +125,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         request = ReceivedRequest(
             path=self.path,
             headers={name.lower(): value for name, value in self.headers.items()},
-            received_at=time.monotonic(),
             method=self.command,
             body=body,
         )

@@ -98,7 +98,19 @@ def test_diff_page_escapes_the_text_before_marking_changes(
     assert "Changes from version 1 to version 2" in html
 
 
-@pytest.mark.parametrize(("old", "new"), [(1, 3), (2, 1), (1, 1), (0, 2)])
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (1, 3),
+        (2, 1),
+        (1, 1),
+        (0, 2),
+        # Past every integer column (SQLite's 64 bits, PostgreSQL's 32): not a server error.
+        (1, 99999999999999999999),
+        (1, 2**31),
+        (2**63, 2**63 + 1),
+    ],
+)
 def test_diff_page_with_bad_version_numbers_is_404(client, two_versions, old, new):
     assert client.get(diff_url(two_versions, old, new)).status_code == 404
 

@@ -1,5 +1,6 @@
 """SSRF: the fetcher refuses every non-public address before any packet leaves, on the first
-request and on every redirect hop, and connects to exactly the address it checked.
+request and on every redirect hop, and connects to exactly the address it checked. The only
+exemption (FETCHER_ALLOWED_HOSTS) names a host and port and covers a fetch's first request.
 
 Name look-ups are answered by the ``fake_dns`` fixture and the autouse ``outbound_connections``
 guard turns any connection to a non-loopback address into a test failure, recording it."""
@@ -178,8 +179,44 @@ def test_the_allowed_hosts_setting_is_the_only_way_to_a_local_server(corpus_serv
     assert error.value.kind == FetchErrorKind.REFUSED
     assert corpus_server.requests == []
 
-    settings.FETCHER_ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.FETCHER_ALLOWED_HOSTS = [f"127.0.0.1:{corpus_server.port}"]
     assert fetch(url).body == b"<p>local</p>"
+
+
+@pytest.mark.parametrize(
+    "exemption",
+    [
+        "127.0.0.1",  # no port: exempts nothing
+        "127.0.0.1:1",  # another port of the same host
+        "localhost:{port}",  # another name
+    ],
+)
+def test_an_exemption_names_the_host_and_its_port(corpus_server, settings, exemption):
+    url = corpus_server.route("/terms", body=b"<p>local</p>")
+    settings.FETCHER_ALLOWED_HOSTS = [exemption.format(port=corpus_server.port)]
+
+    with pytest.raises(FetchError) as error:
+        fetch(url)
+
+    assert error.value.kind == FetchErrorKind.REFUSED
+    assert "not a public address" in error.value.message
+    assert corpus_server.requests == []
+
+
+def test_an_exemption_covers_the_first_request_only_not_a_redirect_hop(
+    corpus_server, outbound_connections
+):
+    # Even a hop back to the very server the exemption names is checked like any other.
+    corpus_server.route("/inside", body=b"<p>internal</p>")
+    corpus_server.redirect("/terms", "/inside")
+
+    with pytest.raises(FetchError) as error:
+        fetch(corpus_server.url("/terms"))
+
+    assert error.value.kind == FetchErrorKind.REFUSED
+    assert "127.0.0.1" in error.value.message
+    assert [request.path for request in corpus_server.requests] == ["/terms"]
+    assert outbound_connections == []
 
 
 @pytest.mark.parametrize(

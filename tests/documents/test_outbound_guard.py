@@ -1,6 +1,7 @@
-"""Guard: apps/documents/fetcher.py is the only module under apps/ that may open an outbound
-connection, so its SSRF checks, deadlines and size cap cannot be bypassed by a new module that
-reaches for an HTTP client or a socket of its own. The source is read with ast, not imported."""
+"""Guard: the apps/documents/fetcher/ package is the only code under apps/ that may open an
+outbound connection, so its SSRF checks, deadlines and size cap cannot be bypassed by a new
+module that reaches for an HTTP client or a socket of its own. The source is read with ast, not
+imported."""
 
 import ast
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 APPS_DIR = Path(__file__).resolve().parents[2] / "apps"
-FETCHER = APPS_DIR / "documents" / "fetcher.py"
+FETCHER = APPS_DIR / "documents" / "fetcher"
 # Modules (and names within them) that open network connections.
 OUTBOUND = (
     "urllib3",
@@ -74,24 +75,30 @@ def app_modules() -> list[Path]:
     return sorted(APPS_DIR.rglob("*.py"))
 
 
+def fetcher_modules() -> list[Path]:
+    return sorted(FETCHER.rglob("*.py"))
+
+
 def test_only_the_fetcher_opens_outbound_connections():
     modules = app_modules()
-    assert FETCHER in modules
+    assert FETCHER / "client.py" in modules
     assert APPS_DIR / "documents" / "wayback.py" in modules
 
     offenders = {
         str(path.relative_to(APPS_DIR.parent)): uses
         for path in modules
-        if path != FETCHER and (uses := outbound_uses(path.read_text(encoding="utf-8")))
+        if FETCHER not in path.parents and (uses := outbound_uses(path.read_text(encoding="utf-8")))
     }
 
-    assert offenders == {}, "only apps/documents/fetcher.py may open outbound connections"
+    assert offenders == {}, "only apps/documents/fetcher/ may open outbound connections"
 
 
-def test_the_fetcher_is_recognised_as_the_module_that_does():
-    uses = outbound_uses(FETCHER.read_text(encoding="utf-8"))
+def test_the_fetcher_is_recognised_as_the_package_that_does():
+    uses = {
+        use for path in fetcher_modules() for use in outbound_uses(path.read_text(encoding="utf-8"))
+    }
 
-    assert {"socket", "urllib3.connection", "http.client"} <= set(uses)
+    assert {"socket", "urllib3.connection", "http.client"} <= uses
 
 
 @pytest.mark.parametrize(

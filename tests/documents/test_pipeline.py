@@ -158,6 +158,8 @@ def test_bad_input_is_a_classified_fetch_error_without_a_version(
     name, corpus_server, settings, outbound_connections
 ):
     settings.FETCHER_READ_TIMEOUT = 0.5
+    # The discard port of the unreachable-host case is local too.
+    settings.FETCHER_ALLOWED_HOSTS = [*settings.FETCHER_ALLOWED_HOSTS, "127.0.0.1:9"]
     case, error_kind = BAD_INPUTS[name]
     document = DocumentFactory(
         source_url=_bad_url(corpus_server, case),

@@ -84,7 +84,7 @@ def save_page_now(settings):
     settings.WAYBACK_ENABLED = True
     settings.WAYBACK_ENDPOINT = fake.url
     # The fetcher refuses loopback like any non-public address unless the host is allowed.
-    settings.FETCHER_ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.FETCHER_ALLOWED_HOSTS = [f"127.0.0.1:{fake.server.server_address[1]}"]
     settings.WAYBACK_ACCESS_KEY = "access"
     settings.WAYBACK_SECRET_KEY = "secret"
     yield fake

@@ -140,7 +140,7 @@ def test_a_worker_killed_mid_snapshot_leaves_one_version_after_redelivery(
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps(transport_options),
-        "FETCHER_ALLOWED_HOSTS": "127.0.0.1",
+        "FETCHER_ALLOWED_HOSTS": f"127.0.0.1:{corpus_server.port}",
         "FETCHER_PER_HOST_DELAY": "0",
         "FETCHER_READ_TIMEOUT": "120",
         "FETCHER_TOTAL_TIMEOUT": "120",

@@ -2,6 +2,7 @@
 provisions app queues from the `change_event_recorded` signal, never inside the ingest."""
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.documents.services import snapshot_ingest
@@ -122,3 +123,19 @@ def test_a_first_record_is_not_assessed(django_capture_on_commit_callbacks):
 
 def test_the_task_of_a_vanished_event_does_nothing():
     assert provision_impacts_assess_task.delay(987654).get() == 0
+
+
+def test_the_provision_admin_page_shows_what_changes_did_to_the_clause(
+    admin_client, django_capture_on_commit_callbacks
+):
+    document = DocumentFactory()
+    ingest(document, "v007.md")
+    provision = ProvisionFactory(document=document, clause_text=REWORDED)
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(document, "v008.md")
+
+    response = admin_client.get(reverse("admin:provisions_provision_change", args=[provision.pk]))
+
+    assert response.status_code == 200
+    assert "Version 2 (" in response.content.decode()
+    assert "Reworded, " in response.content.decode()

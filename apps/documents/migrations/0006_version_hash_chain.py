@@ -44,7 +44,7 @@ def chain_existing_versions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0004_provision_impact_moved'),
+        ('documents', '0005_version_kind_captured_index'),
     ]
 
     operations = [

@@ -1,0 +1,72 @@
+"""Change events: the record that a version changed its document, written inside the ingest's
+transaction, and its announcement to the apps above once that transaction commits."""
+
+import logging
+
+from django.db import transaction
+
+from apps.documents.models import ChangeEvent, DocumentVersion
+from apps.documents.normalization import normalize_text
+from apps.documents.signals import change_event_recorded
+
+logger = logging.getLogger(__name__)
+
+
+def change_event_summary(*, change_summary: dict, text: str) -> dict:
+    """An event's structured summary from its version's change summary: section titles as plain
+    text and word counts. A first record (no change summary) adds every word of its text."""
+    if not change_summary:
+        return {
+            "sections_added": [],
+            "sections_removed": [],
+            "sections_reworded": [],
+            "words_added": len(normalize_text(text).split()),
+            "words_removed": 0,
+        }
+    return {
+        "sections_added": change_summary["sections_added"],
+        "sections_removed": change_summary["sections_removed"],
+        "sections_reworded": [item["heading"] for item in change_summary["sections_reworded"]],
+        "words_added": change_summary["words_added"],
+        "words_removed": change_summary["words_removed"],
+    }
+
+
+def change_event_record(
+    *, version: DocumentVersion, previous_version: DocumentVersion | None
+) -> ChangeEvent:
+    """Record that a version changed its document, inside the caller's transaction, and
+    announce it once that transaction commits."""
+    event = ChangeEvent(
+        document_id=version.document_id,
+        version=version,
+        previous_version=previous_version,
+        summary=change_event_summary(change_summary=version.change_summary, text=version.text),
+        # When the change was seen, not when the row was written: a replayed history (the demo
+        # loader) keeps its dates.
+        created_at=version.captured_at,
+    )
+    event.full_clean(validate_unique=False)
+    event.save()
+    event_id, version_id = event.pk, version.pk
+    transaction.on_commit(
+        lambda: _change_event_announce(change_event_id=event_id, version_id=version_id)
+    )
+    return event
+
+
+def _change_event_announce(*, change_event_id: int, version_id: int) -> None:
+    # Each reaction is queued on its own: one that cannot be queued (or, run eagerly, fails) is
+    # logged and must neither stop the others nor fail the snapshot just committed.
+    responses = change_event_recorded.send_robust(
+        sender=ChangeEvent, change_event_id=change_event_id, version_id=version_id
+    )
+    for receiver, response in responses:
+        if isinstance(response, Exception):
+            logger.error(
+                "Reaction %s to change event %s failed: %r",
+                getattr(receiver, "__qualname__", receiver),
+                change_event_id,
+                response,
+                exc_info=response,
+            )

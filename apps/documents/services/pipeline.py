@@ -1,0 +1,148 @@
+"""The snapshot pipeline: one run for one document (lease, fetch, ingest, record the attempt,
+schedule the next run)."""
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.core.exceptions import ApplicationError
+from apps.documents import fetcher
+from apps.documents.archive import raw_sha256
+from apps.documents.models import AttemptErrorKind, Document, FetchAttempt, FetchOutcome
+from apps.documents.services.ingest import (
+    IngestOutcome,
+    IngestReason,
+    snapshot_already_read,
+    snapshot_ingest,
+)
+from apps.documents.services.scheduling import (
+    document_fetch_lease_claim,
+    document_fetch_lease_holds,
+    document_fetch_lease_release,
+    document_next_fetch_at,
+)
+
+
+@dataclass(frozen=True)
+class SnapshotRun:
+    """What one run of the pipeline did. `attempt` is None when the run was skipped because
+    another worker holds the document's lease."""
+
+    attempt: FetchAttempt | None
+    ingest: IngestOutcome | None = None
+    retry_after: float | None = None
+
+    @property
+    def retryable(self) -> bool:
+        return self.attempt is not None and self.attempt.error_kind == AttemptErrorKind.TRANSIENT
+
+
+def document_snapshot(*, document: Document, lease_token: str | None = None) -> SnapshotRun:
+    """Fetch one document now and record what came of it.
+
+    Conditional request with the stored ETag/Last-Modified (a 304 only moves "last verified");
+    identical bytes skip extraction; otherwise archive, extract, normalise and decide through
+    `snapshot_ingest`. Every run leaves a FetchAttempt: fetch failures keep the fetcher's class
+    (transient, blocked, gone, refused), an unusable body is an extraction failure, and failures
+    in a row are counted. With `lease_token` the caller already holds the document's lease
+    (the dispatcher took it); without, one is claimed here. The lease is released at the end."""
+    if lease_token is None:
+        lease_token = document_fetch_lease_claim(document_id=document.pk)
+        if lease_token is None:
+            return SnapshotRun(attempt=None)
+    elif not document_fetch_lease_holds(document_id=document.pk, token=lease_token):
+        return SnapshotRun(attempt=None)
+    try:
+        return _snapshot_run(document=document, lease_token=lease_token)
+    except BaseException:
+        document_fetch_lease_release(document_id=document.pk, token=lease_token)
+        raise
+
+
+def _snapshot_run(*, document: Document, lease_token: str) -> SnapshotRun:
+    started_at = timezone.now()
+    clock = time.perf_counter()
+    attempt = FetchAttempt(document=document, started_at=started_at)
+    retry_after = None
+    ingest = None
+    result = None
+    conditional = document.last_raw_rule_version == document.extraction_rule_version
+    try:
+        result = fetcher.fetch(
+            document.source_url,
+            etag=(document.etag or None) if conditional else None,
+            last_modified=(document.last_modified or None) if conditional else None,
+        )
+        attempt.http_status = result.status
+    except fetcher.FetchError as error:
+        attempt.outcome = FetchOutcome.ERROR
+        attempt.error_kind = AttemptErrorKind(str(error.kind))
+        attempt.message = error.message
+        attempt.http_status = error.status
+        retry_after = error.retry_after
+
+    # One transaction for everything written after the fetch: on the daily path of an
+    # unchanged document that is the whole cost beside the lease claim (SQLite commits fsync).
+    raw_sha = raw_sha256(result.body) if result is not None else ""
+    with transaction.atomic():
+        if result is not None and result.not_modified:
+            attempt.outcome = FetchOutcome.NOT_MODIFIED
+            attempt.raw_sha256 = document.last_raw_sha256
+        elif result is not None and snapshot_already_read(document=document, raw_sha=raw_sha):
+            # As snapshot_ingest would decide, but "last verified" goes into the one UPDATE below.
+            ingest = IngestOutcome(reason=IngestReason.SAME_RAW, raw_sha256=raw_sha)
+            attempt.outcome = FetchOutcome.UNCHANGED
+            attempt.raw_sha256 = raw_sha
+            attempt.message = str(ingest.reason)
+        elif result is not None:
+            try:
+                ingest = snapshot_ingest(
+                    document=document,
+                    raw=result.body,
+                    content_type=result.headers.get("content-type") or result.content_type,
+                    final_url=result.final_url,
+                    headers=result.headers,
+                    fetched_at=timezone.now(),
+                )
+            except ApplicationError as error:
+                attempt.outcome = FetchOutcome.ERROR
+                attempt.error_kind = AttemptErrorKind.EXTRACTION
+                attempt.message = error.message
+            else:
+                attempt.raw_sha256 = ingest.raw_sha256
+                attempt.version = ingest.version
+                attempt.outcome = (
+                    FetchOutcome.NEW_VERSION if ingest.changed else FetchOutcome.UNCHANGED
+                )
+                attempt.message = str(ingest.reason)
+        finished_at = timezone.now()
+        attempt.finished_at = finished_at
+        attempt.duration_ms = round((time.perf_counter() - clock) * 1000)
+        attempt.full_clean(exclude=["document", "version"])
+        attempt.save()
+
+        next_fetch_at = document_next_fetch_at(document=document, after=finished_at)
+        if retry_after:
+            next_fetch_at = max(next_fetch_at, finished_at + timedelta(seconds=retry_after))
+        updates: dict = {
+            "next_fetch_at": next_fetch_at,
+            "fetch_lease_until": None,
+            "fetch_lease_token": "",
+        }
+        if attempt.outcome == FetchOutcome.ERROR:
+            updates["consecutive_failures"] = F("consecutive_failures") + 1
+        else:
+            updates["consecutive_failures"] = 0
+            if ingest is None or ingest.reason == IngestReason.SAME_RAW:
+                # Nothing to read: the stored text is still the document's text.
+                updates["last_verified_at"] = finished_at
+            updates["etag"] = (result.etag or "")[:500]
+            updates["last_modified"] = (result.last_modified or "")[:100]
+        # The lease holder owns the schedule: had this run outlived its lease, whoever holds
+        # it now writes the schedule and ends that lease.
+        Document.objects.filter(pk=document.pk, fetch_lease_token=lease_token).update(**updates)
+    return SnapshotRun(attempt=attempt, ingest=ingest, retry_after=retry_after)
