@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.documents.chain import chain_hash, version_chain_record
 from apps.documents.models import DocumentVersion
+from apps.documents.selectors import chain_problems
+from apps.documents.services import snapshot_ingest
 from tests.documents.test_version_pages import _archived_version
-from tests.factories import DocumentVersionFactory
+from tests.factories import DocumentFactory, DocumentVersionFactory
 
 README = Path(__file__).resolve().parent.parent.parent / "README.md"
 
@@ -124,3 +127,28 @@ def test_the_readme_script_verifies_a_chain_from_outside(live_server, tmp_path):
     )
     assert refused.returncode != 0
     assert "v1" in refused.stderr
+
+
+def _terms(sentence: str) -> bytes:
+    body = " ".join(
+        f"Clause {n} says that {sentence} for every user of the service." for n in range(12)
+    )
+    return f"# Terms of service\n\n{body}\n".encode()
+
+
+@pytest.mark.django_db
+def test_the_pipeline_chains_the_versions_it_records():
+    document = DocumentFactory()
+    for sentence in ("the licence is broad", "the licence is narrow"):
+        snapshot_ingest(
+            document=document,
+            raw=_terms(sentence),
+            content_type="text/markdown; charset=utf-8",
+            final_url="https://example.com/terms",
+            headers={},
+            fetched_at=timezone.now(),
+        )
+
+    first, second = DocumentVersion.objects.filter(document=document).order_by("number")
+    assert second.previous_chain_sha256 == first.chain_sha256 != ""
+    assert chain_problems(document=document) == (2, [])
