@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from importlib import import_module
 
 import pytest
 from django.core.cache import cache
@@ -24,12 +25,6 @@ def _fresh_rate_counters():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _every_plan_may_use_the_api(db):
-    """Plans reach the API only if an admin grants it (Professional by default); tests that
-    need a plan without it say so."""
-
-
 @dataclass
 class Caller:
     user: User
@@ -40,6 +35,18 @@ class Caller:
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {self.secret}")
         return client
+
+
+def default_plans_restore() -> None:
+    """The plans the billing migrations create, for a transactional test: another one's flush
+    may have emptied the table."""
+    columns = {field.name for field in Plan._meta.get_fields()}
+    rates = import_module("apps.billing.migrations.0003_plan_api_rates").API_RATES
+    for values in import_module("apps.billing.migrations.0002_default_plans").DEFAULT_PLANS:
+        row = {name: value for name, value in values.items() if name in columns}
+        if row.get("api_access"):
+            row.update(rates)
+        Plan.objects.get_or_create(code=row["code"], defaults=row)
 
 
 def caller_on_plan(plan_code: str, *, scope: str = ApiKeyScope.READ_WRITE, **user_fields):

@@ -9,7 +9,7 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis import checks
 
 from apps.documents.models import ChangeEvent
-from tests.api.conftest import caller_on_plan
+from tests.api.conftest import caller_on_plan, default_plans_restore
 from tests.factories import (
     AgencyFactory,
     DocumentVersionFactory,
@@ -17,7 +17,7 @@ from tests.factories import (
     RegulationFactory,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 CHECKS = [
     checks.not_a_server_error,
@@ -64,6 +64,7 @@ def _exercise(operation, *, base_url: str, caller) -> None:
 def test_the_whole_schema_holds_for_every_plan(live_server, settings):
     settings.API_ANONYMOUS_REQUESTS_PER_MINUTE = 10**6
     settings.API_ANONYMOUS_REQUESTS_PER_DAY = 10**6
+    default_plans_restore()
     _catalog()
     callers = {"visitor": None, **{tier: caller_on_plan(tier) for tier in PAID_TIERS}}
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/")

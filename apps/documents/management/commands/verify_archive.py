@@ -29,9 +29,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.ERROR(f"chain: {problem}"))
         if report.problems or broken:
             raise CommandError(
-                f"{len(report.problems)} of {report.checked} snapshots and {len(broken)} of "
-                f"{links} chain links failed verification."
+                f"{len(report.problems)} of {report.checked} snapshots failed verification; "
+                f"{len(broken)} of {links} chain links are broken."
             )
         self.stdout.write(
-            self.style.SUCCESS(f"{report.checked} snapshots and {links} chain links verified.")
+            self.style.SUCCESS(f"{report.checked} snapshots verified; {links} chain links intact.")
         )
