@@ -1,11 +1,12 @@
-# Two commands for a fresh clone: `make run` (demo service on SQLite) and `make test`.
+# Two commands for a fresh clone: `make run` (demo service on SQLite) and `make test`;
+# `make dev` serves the same demo with Django's debugging pages and auto-reload.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format migrate worker beat
+.PHONY: install demo run dev test lint format migrate worker beat
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +19,18 @@ install: $(VENV)/.installed
 migrate: install
 	$(PY) manage.py migrate --noinput
 
-run: migrate
+demo: migrate
 	$(PY) manage.py load_demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Served as a small production is: gunicorn, DEBUG off, static files collected (into the ignored
+# staticfiles/) and served by WhiteNoise. PORT also gives the site's own URL (SITE_URL).
+run: demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	PORT=$(PORT) DJANGO_SETTINGS_MODULE=conductatlas.settings.local $(VENV)/bin/gunicorn \
+		conductatlas.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --timeout 120 --access-logfile -
+
+dev: demo
+	PORT=$(PORT) DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)

@@ -135,7 +135,12 @@ def main() -> None:  # noqa: C901 (one linear report)
     args = parser.parse_args()
     corpus: Path = args.corpus
     if not (corpus / "index.json").exists():
-        raise SystemExit(f"No corpus at {corpus}")
+        raise SystemExit(
+            f"error: no corpus at {corpus} (no index.json). This benchmark replays the full "
+            "corpus of document histories, kept beside the repository in ../shared/corpus; "
+            "pass --corpus PATH to use another copy. The test suite does not need it: it reads "
+            "tests/corpus."
+        )
 
     workdir = Path(tempfile.mkdtemp(prefix="conductatlas-pipeline-"))
     try:

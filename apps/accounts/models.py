@@ -153,6 +153,15 @@ class Invitation(OrgOwnedModel):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # Expiry cannot be part of the condition (it depends on the clock), so the service
+            # closes an expired invitation before it invites the same address again.
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+        ]
 
     def __str__(self):
         return f"Invitation of {self.email} to {self.organization}"

@@ -2,7 +2,7 @@
 
 import hashlib
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django_scopes import scopes_disabled
 
 from apps.accounts.models import ApiKey, Invitation, Membership, Organization, User
@@ -72,3 +72,10 @@ def api_key_for_secret(*, secret: str) -> ApiKey | None:
 
 def api_key_list(*, organization: Organization) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(organization=organization).select_related("created_by")
+
+
+def staff_account_exists(*, email: str) -> bool:
+    """Whether `email` signs in to an account that may use the admin."""
+    return User.objects.filter(
+        Q(is_staff=True) | Q(is_superuser=True), email__iexact=email
+    ).exists()

@@ -7,9 +7,9 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,9 @@ from apps.accounts.selectors import (
 )
 from apps.core.exceptions import ApplicationError
 
+ORGANIZATION_NAME_MAX_LENGTH = Organization._meta.get_field("name").max_length
+INVITATION_EMAIL_MAX_LENGTH = Invitation._meta.get_field("email").max_length
+
 
 def _organization_slug_for(name: str) -> str:
     base = slugify(name)[:50].strip("-") or "organization"
@@ -44,11 +47,27 @@ def _organization_slug_for(name: str) -> str:
     return slug
 
 
-def organization_create(*, name: str, owner: User, is_personal: bool = False) -> Organization:
-    """A new organization with `owner` as its first owner."""
+def _organization_name_cleaned(name: str) -> str:
+    """The name as stored, or a clear error. It is shown in page headers and invitation emails,
+    where a line break or another control character could forge lines of their own."""
     name = name.strip()
     if not name:
         raise ApplicationError("Give the organization a name.")
+    if len(name) > ORGANIZATION_NAME_MAX_LENGTH:
+        raise ApplicationError(
+            f"An organization's name has at most {ORGANIZATION_NAME_MAX_LENGTH} characters "
+            f"(this one has {len(name)})."
+        )
+    if not name.isprintable():
+        raise ApplicationError(
+            "An organization's name must be one line of text, without tabs or control characters."
+        )
+    return name
+
+
+def organization_create(*, name: str, owner: User, is_personal: bool = False) -> Organization:
+    """A new organization with `owner` as its first owner."""
+    name = _organization_name_cleaned(name)
     with transaction.atomic():
         organization = Organization(
             name=name, slug=_organization_slug_for(name), is_personal=is_personal
@@ -73,10 +92,7 @@ def organization_create_personal(*, user: User) -> Organization:
 
 def organization_update(*, organization: Organization, actor: User, name: str) -> Organization:
     _require_manager(organization=organization, actor=actor)
-    name = name.strip()
-    if not name:
-        raise ApplicationError("Give the organization a name.")
-    organization.name = name
+    organization.name = _organization_name_cleaned(name)
     organization.full_clean()
     organization.save(update_fields=["name", "updated_at"])
     return organization
@@ -185,12 +201,27 @@ def _token_sha256(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# The subject carries no text a user chose (organization name, inviter), so an invitation
+# cannot be used to send a message of one's own in our name.
+INVITATION_SUBJECT = "[ConductAtlas] You are invited to join an organization"
+
+_PENDING_INVITATION_EXISTS = (
+    "An invitation to {email} is already waiting to be accepted. "
+    "Withdraw it first to send a new one."
+)
+
+
 def invitation_create(
     *, organization: Organization, actor: User, email: str, role: str
 ) -> tuple[Invitation, str]:
     """Invites `email` and emails them a single-use link. Returns the invitation and the raw
-    token, which exists nowhere else once the email is sent."""
+    token, which exists nowhere else once the email is sent. The email is built before the
+    invitation is saved, so an invitation never waits for an email that could not be made."""
     email = email.strip().lower()
+    if len(email) > INVITATION_EMAIL_MAX_LENGTH:
+        raise ApplicationError(
+            f"An email address has at most {INVITATION_EMAIL_MAX_LENGTH} characters."
+        )
     try:
         validate_email(email)
     except ValidationError as error:
@@ -202,28 +233,61 @@ def invitation_create(
         raise ApplicationError("Only an owner can invite another owner.")
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
         raise ApplicationError(f"{email} is already a member of {organization.name}.")
-    if organization.invitations.pending().filter(email=email).exists():
-        raise ApplicationError(
-            f"An invitation to {email} is already waiting to be accepted. "
-            "Withdraw it first to send a new one."
-        )
     token = secrets.token_urlsafe(32)
-    invitation = Invitation(
-        organization=organization,
-        email=email,
-        role=role,
-        token_sha256=_token_sha256(token),
-        invited_by=actor,
-        expires_at=timezone.now() + timedelta(days=settings.ORGANIZATION_INVITATION_MAX_AGE_DAYS),
-    )
-    invitation.full_clean()
-    with transaction.atomic():
-        invitation.save()
-        transaction.on_commit(lambda: _invitation_send(invitation=invitation, token=token))
+    try:
+        with transaction.atomic():
+            _invitation_quota_check_locked(organization=organization)
+            _invitations_expired_close(organization=organization, email=email)
+            if organization.invitations.pending().filter(email=email).exists():
+                raise ApplicationError(_PENDING_INVITATION_EXISTS.format(email=email))
+            invitation = Invitation(
+                organization=organization,
+                email=email,
+                role=role,
+                token_sha256=_token_sha256(token),
+                invited_by=actor,
+                expires_at=timezone.now()
+                + timedelta(days=settings.ORGANIZATION_INVITATION_MAX_AGE_DAYS),
+            )
+            invitation.full_clean()
+            message = _invitation_message(invitation=invitation, token=token)
+            invitation.save()
+            transaction.on_commit(message.send)
+    except IntegrityError as error:
+        # A concurrent request invited the same address first: the pending-invitation
+        # constraint turned the race into this error.
+        raise ApplicationError(_PENDING_INVITATION_EXISTS.format(email=email)) from error
     return invitation, token
 
 
-def _invitation_send(*, invitation: Invitation, token: str) -> None:
+def _invitation_quota_check_locked(*, organization: Organization) -> None:
+    """Refuses an invitation beyond the organization's hourly allowance. The organization's row
+    stays locked until the transaction ends, so concurrent invitations are counted one by one."""
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    limit = settings.ORGANIZATION_INVITATIONS_PER_HOUR
+    sent_in_the_last_hour = Invitation.objects.filter(
+        organization=organization, created_at__gt=timezone.now() - timedelta(hours=1)
+    ).count()
+    if sent_in_the_last_hour >= limit:
+        raise ApplicationError(
+            f"{organization.name} has sent {limit} invitations in the last hour, "
+            "the most an organization may send. Try again later."
+        )
+
+
+def _invitations_expired_close(*, organization: Organization, email: str) -> None:
+    """Marks `email`'s expired, never-used invitations withdrawn: the database allows one open
+    invitation per address, and an expired one must not block a fresh invitation."""
+    organization.invitations.filter(
+        email=email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__lte=timezone.now(),
+    ).update(revoked_at=timezone.now())
+
+
+def _invitation_message(*, invitation: Invitation, token: str) -> EmailMessage:
+    """The invitation email, fully built (headers included), ready to send."""
     context = {
         "invitation": invitation,
         "organization": invitation.organization,
@@ -232,12 +296,14 @@ def _invitation_send(*, invitation: Invitation, token: str) -> None:
         + reverse("accounts:invitation_accept", kwargs={"token": token}),
         "signup_url": settings.SITE_URL + reverse("account_signup"),
     }
-    send_mail(
-        subject=render_to_string("orgs/email/invitation_subject.txt", context).strip(),
-        message=render_to_string("orgs/email/invitation_message.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
+    message = EmailMessage(
+        subject=INVITATION_SUBJECT,
+        body=render_to_string("orgs/email/invitation_message.txt", context),
+        to=[invitation.email],
     )
+    # Rendering the MIME message checks every header now, not at send time after commit.
+    message.message()
+    return message
 
 
 def invitation_revoke(*, organization: Organization, actor: User, invitation_id: int) -> None:

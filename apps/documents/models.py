@@ -5,6 +5,7 @@ from simple_history.models import HistoricalRecords
 
 from apps.core.models import BaseModel
 from apps.core.services import record_id_allocate
+from apps.core.validators import validate_http_url
 from apps.documents.chain import chain_hash, version_chain_record
 from apps.platforms.models import Platform
 
@@ -26,7 +27,7 @@ class Document(BaseModel):
     slug = models.SlugField(max_length=200)
     doc_type = models.CharField(max_length=32, choices=DocumentType.choices)
     record_id = models.CharField(max_length=16, unique=True, editable=False)
-    source_url = models.URLField(max_length=2000)
+    source_url = models.URLField(max_length=2000, validators=[validate_http_url])
     select_selectors = models.TextField(
         blank=True, help_text="CSS selectors of the document body, one per line."
     )
@@ -111,7 +112,7 @@ class ArchivedSnapshot(BaseModel):
     storage_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()
     content_type = models.CharField(max_length=100, blank=True)
-    final_url = models.URLField(max_length=2000, blank=True)
+    final_url = models.URLField(max_length=2000, blank=True, validators=[validate_http_url])
     headers = models.JSONField(default=dict, blank=True)
     fetched_at = models.DateTimeField()
     last_verified_at = models.DateTimeField(null=True, blank=True)
@@ -140,7 +141,7 @@ class DocumentVersion(BaseModel):
         ArchivedSnapshot, on_delete=models.PROTECT, related_name="versions", null=True, blank=True
     )
     extraction_rule_version = models.PositiveIntegerField(default=1)
-    archive_url = models.URLField(max_length=2000, blank=True)
+    archive_url = models.URLField(max_length=2000, blank=True, validators=[validate_http_url])
     wayback_job_id = models.CharField(
         max_length=100, blank=True, help_text="Save Page Now job, while its capture is pending."
     )

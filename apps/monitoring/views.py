@@ -6,7 +6,9 @@ from django.shortcuts import render
 
 from apps.accounts.tenancy import OrganizationView
 from apps.billing.entitlements import entitlements_for_organization, upgrade_url
+from apps.core.exceptions import ApplicationError
 from apps.monitoring import services
+from apps.monitoring.forms import WatchedPlatformAddForm
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
 from apps.monitoring.selectors import watched_platform_rows, watched_provisions, watchlist_usage
 
@@ -30,9 +32,12 @@ class DashboardView(OrganizationView):
 
 class WatchedPlatformAddView(OrganizationView):
     def post(self, request, org_slug):
+        form = WatchedPlatformAddForm(request.POST)
+        if not form.is_valid():
+            raise ApplicationError(form.errors["platform"][0])
         watched = services.watchlist_add_platform(
             organization=self.organization,
-            platform_ref=request.POST.get("platform", ""),
+            platform_ref=form.cleaned_data["platform"],
             added_by=request.user,
         )
         messages.success(request, f"Monitoring {watched.platform} for {self.organization.name}.")

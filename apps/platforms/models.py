@@ -3,6 +3,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import BaseModel
+from apps.core.validators import validate_http_url
 
 
 class Sector(models.TextChoices):
@@ -22,9 +23,9 @@ class Sector(models.TextChoices):
 class Platform(BaseModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
-    website = models.URLField(blank=True)
+    website = models.URLField(blank=True, validators=[validate_http_url])
     sector = models.CharField(max_length=32, choices=Sector.choices, default=Sector.OTHER)
-    logo_url = models.URLField(blank=True)
+    logo_url = models.URLField(blank=True, validators=[validate_http_url])
     description = models.TextField(blank=True)
 
     history = HistoricalRecords()

@@ -3,6 +3,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import BaseModel
+from apps.core.validators import validate_http_url
 
 
 class Regulation(BaseModel):
@@ -11,7 +12,7 @@ class Regulation(BaseModel):
     slug = models.SlugField(max_length=200, unique=True)
     jurisdiction = models.CharField(max_length=100)
     description = models.TextField(blank=True)
-    reference_url = models.URLField(blank=True)
+    reference_url = models.URLField(blank=True, validators=[validate_http_url])
 
     history = HistoricalRecords()
 
@@ -31,7 +32,7 @@ class Agency(BaseModel):
     slug = models.SlugField(max_length=200, unique=True)
     jurisdiction = models.CharField(max_length=100)
     description = models.TextField(blank=True)
-    complaint_url = models.URLField()
+    complaint_url = models.URLField(validators=[validate_http_url])
 
     history = HistoricalRecords()
 

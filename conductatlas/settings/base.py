@@ -15,7 +15,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Without SITE_URL, the address `make run` serves on: this machine, at the port it was given.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
 SITE_ID = 1
 
 INSTALLED_APPS = [
@@ -261,8 +262,10 @@ EXTRACTION_MIN_WORDS = env.int("EXTRACTION_MIN_WORDS", default=50)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
-# Axes guards the admin login only; allauth's ACCOUNT_RATE_LIMITS guard the public forms.
-AXES_WHITELIST_CALLABLE = "apps.accounts.security.is_outside_admin_site"
+# Axes guards staff accounts on every login path and every account on the admin's login;
+# allauth's ACCOUNT_RATE_LIMITS guard everyone else on the public forms.
+AXES_WHITELIST_CALLABLE = "apps.accounts.security.is_exempt_from_lockout"
+AXES_USERNAME_CALLABLE = "apps.accounts.security.login_identifier"
 AXES_RESET_ON_SUCCESS = True
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
@@ -293,3 +296,5 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ORGANIZATION_INVITATION_MAX_AGE_DAYS = env.int("ORGANIZATION_INVITATION_MAX_AGE_DAYS", default=7)
+# Each invitation is an email sent from our address to an address a user chose.
+ORGANIZATION_INVITATIONS_PER_HOUR = env.int("ORGANIZATION_INVITATIONS_PER_HOUR", default=20)

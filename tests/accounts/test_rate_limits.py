@@ -1,8 +1,9 @@
 """Brute-force protection: allauth's cache-based limits on the public login and signup, and
-django-axes on the admin login."""
+django-axes on the admin login and on every login of a staff account."""
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from apps.accounts.models import User
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -96,8 +97,8 @@ def test_admin_login_locks_after_repeated_failures():
 
 
 def test_public_login_failures_do_not_lock_the_admin():
-    """Axes watches the admin only; a mistyped password on the public form must not lock the
-    curators out (allauth throttles that form on its own)."""
+    """Failures for a non-staff address on the public form are allauth's to throttle; they must
+    not lock the curators out of the admin (nor an office IP out of anything)."""
     admin = UserFactory(email="curator@example.test", is_staff=True, is_superuser=True)
     client = csrf_client()
     for _attempt in range(settings.AXES_FAILURE_LIMIT + 1):
@@ -106,3 +107,41 @@ def test_public_login_failures_do_not_lock_the_admin():
     response = _admin_login(client, admin.email, TEST_PASSWORD)
     assert response.status_code == 302
     assert int(client.session["_auth_user_id"]) == admin.pk
+
+
+def test_a_staff_account_gets_the_admin_lockout_on_the_public_login():
+    """allauth's per-address limit forgets failures after five minutes (simulated by clearing
+    its cache counters); a staff account stays locked for axes' whole cool-off, on the public
+    login and on the admin's."""
+    curator = UserFactory(email="curator@example.test", is_staff=True)
+    client = csrf_client()
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, "Curator@Example.test", "wrong-password")
+    cache.clear()
+
+    assert _login(client, curator.email, TEST_PASSWORD).status_code == 429
+    assert _admin_login(client, curator.email, TEST_PASSWORD).status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_superuser_is_locked_out_from_another_address_too():
+    superuser = UserFactory(email="root@example.test", is_superuser=True)
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        _login(csrf_client(), superuser.email, "wrong-password")
+    cache.clear()
+
+    other_client = csrf_client()
+    assert _login(other_client, superuser.email, TEST_PASSWORD).status_code == 429
+    assert "_auth_user_id" not in other_client.session
+
+
+def test_other_accounts_keep_the_public_rate_limit_only():
+    user = UserFactory()
+    client = csrf_client()
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, user.email, "wrong-password")
+    cache.clear()
+
+    response = _login(client, user.email, TEST_PASSWORD)
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == user.pk

@@ -11,15 +11,16 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import PurePosixPath
 
-from tests.documents.pipeline_helpers import CORPUS_DIR
+from tests.documents.pipeline_helpers import PDF, corpus_bytes
 
 CORPUS_PREFIX = "/corpus/"
 CORPUS_CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".md": "text/markdown; charset=utf-8",
     ".json": "application/json",
+    ".pdf": PDF,
 }
 # A fixed Last-Modified for corpus files, so conditional requests are reproducible.
 CORPUS_LAST_MODIFIED = "Mon, 05 Jan 2026 07:00:00 GMT"
@@ -162,12 +163,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 def _corpus_route(path: str) -> Route | None:
     if not path.startswith(CORPUS_PREFIX):
         return None
-    relative = path[len(CORPUS_PREFIX) :].split("?")[0]
-    file = (CORPUS_DIR / relative).resolve()
-    if CORPUS_DIR.resolve() not in file.parents or not file.is_file():
+    document, _, file = path[len(CORPUS_PREFIX) :].split("?")[0].partition("/")
+    try:
+        body = corpus_bytes(document, file)
+    except FileNotFoundError:
         return None
-    body = Path(file).read_bytes()
-    content_type = CORPUS_CONTENT_TYPES.get(file.suffix, "application/octet-stream")
+    content_type = CORPUS_CONTENT_TYPES.get(PurePosixPath(file).suffix, "application/octet-stream")
     return Route(
         body=body,
         headers={"Content-Type": content_type},

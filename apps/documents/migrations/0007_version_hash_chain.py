@@ -44,7 +44,7 @@ def chain_existing_versions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0005_version_kind_captured_index'),
+        ('documents', '0006_url_fields_http_only'),
     ]
 
     operations = [

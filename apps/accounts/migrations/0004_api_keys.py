@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_organizations'),
+        ('accounts', '0003_invitation_one_open_per_email'),
     ]
 
     operations = [
