@@ -11,7 +11,7 @@ urlpatterns = [
     path("orgs/<slug:org_slug>/", include("apps.monitoring.urls")),
     path("api/", include("apps.api.urls")),
     path("data/", include("apps.api.open_data_urls")),
-    path("pricing/", include("apps.billing.urls")),
+    path("", include("apps.billing.urls")),
     path("", include("apps.provisions.urls")),
     path("regulations/", include(regulation_urls)),
     path("", include("apps.site.urls")),

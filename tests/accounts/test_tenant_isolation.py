@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from apps.accounts.models import ApiKey, ApiKeyScope, Invitation, Membership, Organization, Role
 from apps.accounts.services import api_key_create, invitation_create
 from apps.accounts.tenancy import OrganizationView
+from apps.billing.models import UpgradeRequest
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
 from tests.factories import PlatformFactory, ProvisionFactory, UserFactory
 from tests.tiers import csrf_client, csrf_post
@@ -50,6 +51,10 @@ def _api_key_of(organization) -> dict:
     return {"api_key_id": api_key.pk}
 
 
+def _paused_platform_of(organization) -> dict:
+    return {"kind": "platforms", **_watched_platform_of(organization)}
+
+
 def _nothing(organization) -> dict:
     return {}
 
@@ -70,6 +75,12 @@ ORG_SCOPED_URLS = {
     "accounts:organization_settings": _nothing,
     "api_keys:list": _nothing,
     "api_keys:revoke": _api_key_of,
+    "monitoring:item_pause": _paused_platform_of,
+    "monitoring:item_resume": _paused_platform_of,
+    "billing:billing_page": _nothing,
+    "billing:checkout": _nothing,
+    "billing:portal": _nothing,
+    "billing:upgrade_request": _nothing,
 }
 
 # URLs under /orgs/ that name no organization, and why that is safe.
@@ -122,6 +133,8 @@ def _private_state():
         sorted(WatchedProvision.objects.values_list("pk", flat=True)),
         sorted(Organization.objects.values_list("pk", "name")),
         sorted(ApiKey.objects.values_list("pk", "revoked_at")),
+        sorted(UpgradeRequest.objects.values_list("pk", flat=True)),
+        sorted(WatchedPlatform.objects.values_list("pk", "paused_at")),
     )
 
 

@@ -1,5 +1,4 @@
 from dataclasses import dataclass
-from importlib import import_module
 
 import pytest
 from django.core.cache import cache
@@ -35,18 +34,6 @@ class Caller:
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {self.secret}")
         return client
-
-
-def default_plans_restore() -> None:
-    """The plans the billing migrations create, for a transactional test: another one's flush
-    may have emptied the table."""
-    columns = {field.name for field in Plan._meta.get_fields()}
-    rates = import_module("apps.billing.migrations.0003_plan_api_rates").API_RATES
-    for values in import_module("apps.billing.migrations.0002_default_plans").DEFAULT_PLANS:
-        row = {name: value for name, value in values.items() if name in columns}
-        if row.get("api_access"):
-            row.update(rates)
-        Plan.objects.get_or_create(code=row["code"], defaults=row)
 
 
 def caller_on_plan(plan_code: str, *, scope: str = ApiKeyScope.READ_WRITE, **user_fields):

@@ -9,7 +9,8 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis import checks
 
 from apps.documents.models import ChangeEvent
-from tests.api.conftest import caller_on_plan, default_plans_restore
+from tests.api.conftest import caller_on_plan
+from tests.billing.helpers import default_plans_restore
 from tests.factories import (
     AgencyFactory,
     DocumentVersionFactory,

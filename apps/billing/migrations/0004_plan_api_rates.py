@@ -15,7 +15,7 @@ def set_api_rates(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0002_default_plans'),
+        ('billing', '0003_stripe_subscriptions'),
     ]
 
     operations = [
