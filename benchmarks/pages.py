@@ -29,7 +29,7 @@ def minimal_view(request):
     return HttpResponse("ok")
 
 
-def median_ms(client, url: str, *, requests: int) -> float:
+def timings_ms(client, url: str, *, requests: int) -> list[float]:
     for _ in range(3):  # warm caches, connections and template loading
         response = client.get(url)
         if response.status_code != 200:
@@ -39,11 +39,17 @@ def median_ms(client, url: str, *, requests: int) -> float:
         started = time.perf_counter()
         client.get(url)
         timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
+    return timings
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def median_ms(client, url: str, *, requests: int) -> float:
+    return statistics.median(timings_ms(client, url, requests=requests))
+
+
+def main(measure_on_catalog=None, description: str = __doc__) -> None:
+    """Builds the catalog in a scratch database and runs `measure_on_catalog(args)` (by
+    default this module's page timings) against it."""
+    parser = argparse.ArgumentParser(description=description.split("\n\n")[0])
     parser.add_argument("--platforms", type=int, default=1000)
     parser.add_argument("--provisions", type=int, default=50000)
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
@@ -66,12 +72,12 @@ def main() -> None:
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(REPO))
     try:
-        run(args)
+        run(args, measure_on_catalog or measure)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def run(args) -> None:
+def run(args, measure_on_catalog) -> None:
     import django
 
     django.setup()
@@ -95,16 +101,14 @@ def run(args) -> None:
         verbosity=0, autoclobber=True, serialize=False
     )
     try:
-        measure(args)
+        measure_on_catalog(args)
     finally:
         connection.creation.destroy_test_db(database_name, verbosity=0)
 
 
-def measure(args) -> None:
+def build(args) -> None:
     from django.db import connection
-    from django.test import Client
 
-    from apps.provisions.models import Provision
     from tests.pages.bulk_catalog import build_catalog
 
     started = time.perf_counter()
@@ -119,6 +123,13 @@ def measure(args) -> None:
         f"(built in {time.perf_counter() - started:.1f} s, {connection.vendor})"
     )
 
+
+def measure(args) -> None:
+    from django.test import Client
+
+    from apps.provisions.models import Provision
+
+    build(args)
     published = Provision.objects.published().select_related("document__platform")
     provision = published.order_by("pk")[published.count() // 2]
     pages = {

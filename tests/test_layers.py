@@ -26,6 +26,19 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
             "core",
         }
     ),
+    # The API stands beside the site: it reads the same apps and serializes, never the pages.
+    "api": frozenset(
+        {
+            "monitoring",
+            "provisions",
+            "documents",
+            "platforms",
+            "regulations",
+            "billing",
+            "accounts",
+            "core",
+        }
+    ),
     "catalog_demo": frozenset(
         {
             "monitoring",

@@ -169,3 +169,49 @@ class Invitation(OrgOwnedModel):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class ApiKeyScope(models.TextChoices):
+    READ = "read", "Read"
+    READ_WRITE = "read_write", "Read and write"
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiKeyManager(models.Manager.from_queryset(ApiKeyQuerySet)):
+    def active(self):
+        # Through all(), so that outside an organization's scope this raises ScopeError.
+        return self.all().active()
+
+
+class ApiKey(OrgOwnedModel):
+    """A secret a program sends as `Authorization: Bearer <key>` to act for the organization.
+    Only the SHA-256 of the secret is stored (the key has 256 bits of randomness, so a plain
+    hash cannot be brute-forced); the prefix is kept in clear so people can tell keys apart."""
+
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    key_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(max_length=16, choices=ApiKeyScope.choices, default=ApiKeyScope.READ)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    # Scoped like every organization's private data. The one lookup across organizations, by
+    # the hash of the secret a request presents, disables the scope where it happens.
+    objects = ScopedManager(organization="organization", _manager_class=ApiKeyManager)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == ApiKeyScope.READ_WRITE

@@ -1,11 +1,16 @@
 """Reads about users' organizations."""
 
-from django.db.models import Q, QuerySet
+import hashlib
 
-from apps.accounts.models import Invitation, Membership, Organization, User
+from django.db.models import Q, QuerySet
+from django_scopes import scopes_disabled
+
+from apps.accounts.models import ApiKey, Invitation, Membership, Organization, User
 
 # Where the organization a user switched to is remembered between requests.
 CURRENT_ORGANIZATION_SESSION_KEY = "current_organization_id"
+# Every API key starts with this, so secret scanners and people recognise one.
+API_KEY_PREFIX = "ca_"
 
 
 def organization_list_for_user(*, user: User) -> QuerySet[Organization]:
@@ -43,6 +48,30 @@ def invitation_list_pending(*, organization: Organization) -> QuerySet[Invitatio
         .select_related("invited_by")
         .order_by("-created_at")
     )
+
+
+def api_key_secret_sha256(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_key_for_secret(*, secret: str) -> ApiKey | None:
+    """The active key whose secret this is, with its organization; None for anything else
+    (revoked, unknown, malformed), all alike so a caller learns nothing from the difference."""
+    if not secret.startswith(API_KEY_PREFIX) or len(secret) > 200:
+        return None
+    # Which organization a key belongs to is what the lookup finds out, so it cannot run
+    # inside one organization's scope; the secret's hash is the credential.
+    with scopes_disabled():
+        return (
+            ApiKey.objects.active()
+            .select_related("organization")
+            .filter(key_sha256=api_key_secret_sha256(secret))
+            .first()
+        )
+
+
+def api_key_list(*, organization: Organization) -> QuerySet[ApiKey]:
+    return ApiKey.objects.filter(organization=organization).select_related("created_by")
 
 
 def staff_account_exists(*, email: str) -> bool:

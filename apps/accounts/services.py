@@ -19,13 +19,19 @@ from django_scopes import scope, scopes_disabled
 from apps.accounts.models import (
     MANAGER_ROLES,
     RESERVED_ORGANIZATION_SLUGS,
+    ApiKey,
+    ApiKeyScope,
     Invitation,
     Membership,
     Organization,
     Role,
     User,
 )
-from apps.accounts.selectors import CURRENT_ORGANIZATION_SESSION_KEY
+from apps.accounts.selectors import (
+    API_KEY_PREFIX,
+    CURRENT_ORGANIZATION_SESSION_KEY,
+    api_key_secret_sha256,
+)
 from apps.core.exceptions import ApplicationError
 
 ORGANIZATION_NAME_MAX_LENGTH = Organization._meta.get_field("name").max_length
@@ -357,3 +363,54 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         membership.full_clean()
         membership.save()
     return membership
+
+
+# How often a key's last-used time is written: every request would be a write per API call.
+API_KEY_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def api_key_create(
+    *, organization: Organization, actor: User, name: str, scope: str
+) -> tuple[ApiKey, str]:
+    """A new key for `organization`. Returns the key and its secret, which is shown once and
+    stored nowhere: only its SHA-256 is kept. Whether the plan allows keys at all is for the
+    caller to check with the entitlements (accounts stands below billing)."""
+    _require_manager(organization=organization, actor=actor)
+    name = name.strip()
+    if not name:
+        raise ApplicationError("Give the key a name, such as the program that will use it.")
+    if scope not in ApiKeyScope.values:
+        raise ApplicationError("Choose a scope: read or read_write.")
+    public_part = secrets.token_hex(4)
+    secret = f"{API_KEY_PREFIX}{public_part}_{secrets.token_urlsafe(32)}"
+    api_key = ApiKey(
+        organization=organization,
+        name=name[:80],
+        scope=scope,
+        prefix=f"{API_KEY_PREFIX}{public_part}",
+        key_sha256=api_key_secret_sha256(secret),
+        created_by=actor,
+    )
+    api_key.full_clean()
+    api_key.save()
+    return api_key, secret
+
+
+def api_key_revoke(*, organization: Organization, actor: User, api_key_id: int) -> ApiKey:
+    _require_manager(organization=organization, actor=actor)
+    api_key = ApiKey.objects.active().filter(organization=organization, pk=api_key_id).first()
+    if api_key is None:
+        raise ApplicationError("That key is already revoked or does not exist.")
+    api_key.revoked_at = timezone.now()
+    api_key.save(update_fields=["revoked_at", "updated_at"])
+    return api_key
+
+
+def api_key_mark_used(*, api_key: ApiKey) -> None:
+    """Records that the key was used, at most once per API_KEY_LAST_USED_RESOLUTION."""
+    now = timezone.now()
+    if api_key.last_used_at and now - api_key.last_used_at < API_KEY_LAST_USED_RESOLUTION:
+        return
+    with scope(organization=api_key.organization):
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+    api_key.last_used_at = now

@@ -30,7 +30,8 @@ class PlanAdmin(SimpleHistoryAdmin):
                 "fields": (
                     "max_tracked_platforms",
                     "max_tracked_provisions",
-                    "api_requests_per_hour",
+                    "api_requests_per_minute",
+                    "api_requests_per_day",
                 )
             },
         ),

@@ -40,7 +40,7 @@ PLAN_FEATURES = (
     PlanFeature("provision_monitoring", "Provision-level monitoring", live=True),
     PlanFeature("governance_timelines", "Governance timelines", live=False),
     PlanFeature("regulatory_mapping", "Regulatory mapping", live=False),
-    PlanFeature("api_access", "API access", live=False),
+    PlanFeature("api_access", "API access", live=True),
 )
 FEATURE_CODES = frozenset(feature.code for feature in PLAN_FEATURES)
 
@@ -61,7 +61,9 @@ class Entitlements:
     plan_name: str = "Visitor"
     monthly_price: Decimal | None = None
     max_tracked_provisions: int = 0
-    api_requests_per_hour: int = 0
+    # The API's rates for the organization's keys (plan data): zero without API access.
+    api_requests_per_minute: int = 0
+    api_requests_per_day: int = 0
 
     def has(self, code: str) -> bool:
         if code not in FEATURE_CODES:
@@ -171,7 +173,8 @@ def entitlements_for_plan(plan: Plan) -> Entitlements:
         max_tracked_provisions=(
             plan.max_tracked_provisions if "provision_monitoring" in features else 0
         ),
-        api_requests_per_hour=plan.api_requests_per_hour if "api_access" in features else 0,
+        api_requests_per_minute=plan.api_requests_per_minute if "api_access" in features else 0,
+        api_requests_per_day=plan.api_requests_per_day if "api_access" in features else 0,
     )
 
 
@@ -313,3 +316,20 @@ def check_can_track_provision(*, organization, usage: Usage) -> None:
     provision_quota(
         entitlements=entitlements_for_organization(organization), usage=usage
     ).raise_if_exceeded()
+
+
+def check_can_use_api(*, organization) -> None:
+    """Raises ApplicationError, with the plan that offers it, unless the organization's plan
+    includes API access (keys and their rates)."""
+    entitlements = entitlements_for_organization(organization)
+    if entitlements.has("api_access"):
+        return
+    offering = (
+        Plan.objects.filter(is_public=True, api_access=True)
+        .order_by("monthly_price", "position")
+        .first()
+    )
+    message = f"API access is not part of your {entitlements.plan_name} plan."
+    if offering is not None:
+        message += f" Upgrade to {offering.name} to create API keys."
+    raise ApplicationError(message, extra={"upgrade_url": upgrade_url()})

@@ -56,7 +56,12 @@ class Plan(BaseModel):
     governance_timelines = models.BooleanField(default=False)
     regulatory_mapping = models.BooleanField(default=False)
     api_access = models.BooleanField(default=False)
-    api_requests_per_hour = models.PositiveIntegerField(default=0)
+    api_requests_per_minute = models.PositiveIntegerField(
+        default=0, help_text="API requests an organization's keys may make per minute."
+    )
+    api_requests_per_day = models.PositiveIntegerField(
+        default=0, help_text="API requests an organization's keys may make per day."
+    )
 
     history = HistoricalRecords()
 

@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 from apps.core.models import BaseModel
 from apps.core.services import record_id_allocate
 from apps.core.validators import validate_http_url
+from apps.documents.chain import chain_hash, version_chain_record
 from apps.platforms.models import Platform
 
 
@@ -145,6 +146,16 @@ class DocumentVersion(BaseModel):
         max_length=100, blank=True, help_text="Save Page Now job, while its capture is pending."
     )
     change_summary = models.JSONField(default=dict, blank=True)
+    # The hash chain (apps/documents/chain.py): set once, when the version is first saved.
+    previous_chain_sha256 = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="The previous version's chain hash."
+    )
+    chain_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="SHA-256 of this version's record, which includes the previous chain hash.",
+    )
 
     class Meta:
         ordering = ["document", "-number"]
@@ -163,6 +174,20 @@ class DocumentVersion(BaseModel):
 
     def __str__(self):
         return f"{self.document} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        # The chain link is part of the row's identity, so it is made on first save whichever
+        # path created the version (pipeline, admin, demo loader, fixture).
+        if not self.chain_sha256:
+            previous = (
+                DocumentVersion.objects.filter(document_id=self.document_id, number__lt=self.number)
+                .order_by("-number")
+                .values_list("chain_sha256", flat=True)
+                .first()
+            )
+            self.previous_chain_sha256 = previous or ""
+            self.chain_sha256 = chain_hash(version_chain_record(self))
+        super().save(*args, **kwargs)
 
 
 class FetchOutcome(models.TextChoices):

@@ -27,7 +27,7 @@ from apps.provisions.search import PROVISION_SEARCH_FIELDS
 
 # What list pages show of a provision. The analysis and memo columns stay in the database: they
 # are large, and the memo must never be loaded where it is not meant to be shown.
-_CARD_FIELDS = (
+PROVISION_CARD_FIELDS = (
     "record_id",
     "title",
     "slug",
@@ -51,7 +51,7 @@ def provision_cards() -> QuerySet[Provision]:
     return (
         Provision.objects.published()
         .select_related("document__platform", "clause_type")
-        .only(*_CARD_FIELDS)
+        .only(*PROVISION_CARD_FIELDS)
     )
 
 
@@ -179,6 +179,7 @@ def provision_related_articles(*, provision: Provision, limit: int = 4) -> list[
 
 @dataclass(frozen=True)
 class ComplianceSection:
+    field: str
     label: str
     text: str
 
@@ -202,7 +203,7 @@ MEMO_LABELS = {
 }
 
 
-def _visible_memo_fields(entitlements: Entitlements) -> tuple[str, ...]:
+def visible_memo_fields(entitlements: Entitlements) -> tuple[str, ...]:
     """The memo fields the viewer's memo access releases; every other one stays on the server."""
     if entitlements.sees_full_memo:
         return MEMO_FIELDS
@@ -217,14 +218,14 @@ def provision_compliance_analysis(
     """Split the memo into what this viewer may read and what stays locked. Templates render
     only `sections`, so withheld text never reaches the page; which parts a viewer may read is
     the entitlements module's answer, not this function's."""
-    visible_fields = _visible_memo_fields(entitlements)
+    visible_fields = visible_memo_fields(entitlements)
     sections, locked = [], []
     for field in MEMO_FIELDS:
         text = getattr(provision, field)
         if not text:
             continue
         if field in visible_fields:
-            sections.append(ComplianceSection(label=MEMO_LABELS[field], text=text))
+            sections.append(ComplianceSection(field=field, label=MEMO_LABELS[field], text=text))
         else:
             locked.append(MEMO_LABELS[field])
     return ComplianceAnalysis(sections=sections, locked=locked)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.accounts.selectors import organization_current
 from apps.billing.entitlements import entitlements_for_request
 from apps.core.search import search_input_parse
+from apps.documents.selectors import version_numbers
 from apps.monitoring.selectors import monitor_button_state
 from apps.platforms.models import Platform
 from apps.platforms.selectors import platform_search
@@ -146,6 +147,7 @@ def document_detail(request, platform_slug, document_slug):
             "platform": document.platform,
             "provisions": document_provisions(document_id=document.pk),
             "versions_page": versions.get_page(request.GET.get("page")),
+            "version_numbers": version_numbers(document=document),
             "monitor": _monitor_button(request, platform=document.platform),
         },
     )

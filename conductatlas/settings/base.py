@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "apps.billing",
     "apps.monitoring",
     "apps.catalog_demo",
+    "apps.api",
     "apps.site",
 ]
 
@@ -226,12 +227,41 @@ WAYBACK_SECRET_KEY = env("WAYBACK_SECRET_KEY", default="")
 WAYBACK_ENDPOINT = env("WAYBACK_ENDPOINT", default="https://web.archive.org")
 WAYBACK_RATE_LIMIT = env("WAYBACK_RATE_LIMIT", default="6/m")
 
+# The API (apps/api): JSON only, keys as the one way to authenticate, errors in one shape.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["apps.api.throttles.PlanRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "apps.api.pagination.CappedPageNumberPagination",
+    "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
+    "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
+    # The catalog is public: an anonymous caller is not a user of the site.
+    "UNAUTHENTICATED_USER": None,
+    # The number of proxies in front of the web process, so the client's IP (not the proxy's)
+    # is the one throttled; 0 trusts no X-Forwarded-For.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
-SPECTACULAR_SETTINGS = {"TITLE": "ConductAtlas API", "VERSION": "1.0.0"}
+API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=100)
+# Callers without a key, counted per IP address. Keys follow their plan's rates.
+API_ANONYMOUS_REQUESTS_PER_MINUTE = env.int("API_ANONYMOUS_REQUESTS_PER_MINUTE", default=30)
+API_ANONYMOUS_REQUESTS_PER_DAY = env.int("API_ANONYMOUS_REQUESTS_PER_DAY", default=2000)
+# The licence the open-data export (manage.py export_dataset) is published under: ConductAtlas's
+# own curation and analysis. The documents' texts remain their publishers' work.
+DATASET_LICENSE = env("DATASET_LICENSE", default="CC BY 4.0")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ConductAtlas API",
+    "DESCRIPTION": "The public catalog of platforms' terms, their archived versions and curated "
+    "provisions, and an organization's watchlist. Errors share one shape: "
+    '`{"message": ..., "extra": {...}}`. Send an organization\'s key as '
+    "`Authorization: Bearer <key>`; without one the catalog is read as a visitor.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # Document fetcher (apps/documents/fetcher/). FETCHER_ALLOWED_HOSTS names "host:port" servers
 # exempt from the public-address check on a fetch's first request, never on a redirect hop

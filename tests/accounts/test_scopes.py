@@ -15,8 +15,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django_scopes import ScopeError, get_scope, scope
 
-from apps.accounts.models import Invitation, Membership, Organization, Role
-from apps.accounts.services import invitation_create
+from apps.accounts.models import ApiKey, ApiKeyScope, Invitation, Membership, Organization, Role
+from apps.accounts.services import api_key_create, invitation_create
 from apps.accounts.tenancy import OrganizationView
 from apps.billing.models import Subscription
 from apps.catalog_demo.accounts import DEMO_TIERS, demo_accounts_load
@@ -29,6 +29,7 @@ from tests.tiers import csrf_client
 pytestmark = pytest.mark.django_db
 
 ORGANIZATION_OWNED_MODELS = [
+    ApiKey,
     Membership,
     Invitation,
     WatchedPlatform,
@@ -52,6 +53,7 @@ def tracked(two_orgs):
             email=f"guest-of-{organization.slug}@example.test",
             role=Role.MEMBER,
         )
+        api_key_create(organization=organization, actor=owner, name="k", scope=ApiKeyScope.READ)
     return two_orgs
 
 

@@ -5,8 +5,8 @@ fails when a URL under /orgs/ is added without an entry here."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from apps.accounts.models import Invitation, Membership, Organization, Role
-from apps.accounts.services import invitation_create
+from apps.accounts.models import ApiKey, ApiKeyScope, Invitation, Membership, Organization, Role
+from apps.accounts.services import api_key_create, invitation_create
 from apps.accounts.tenancy import OrganizationView
 from apps.billing.models import UpgradeRequest
 from apps.monitoring.models import AlertPreference, AlertSchedule, WatchedPlatform, WatchedProvision
@@ -43,6 +43,14 @@ def _watched_provision_of(organization) -> dict:
     return {"watched_id": watched.pk}
 
 
+def _api_key_of(organization) -> dict:
+    owner = Membership.objects.filter(organization=organization, role=Role.OWNER).first().user
+    api_key, _secret = api_key_create(
+        organization=organization, actor=owner, name="k", scope=ApiKeyScope.READ
+    )
+    return {"api_key_id": api_key.pk}
+
+
 def _paused_platform_of(organization) -> dict:
     return {"kind": "platforms", **_watched_platform_of(organization)}
 
@@ -68,6 +76,8 @@ ORG_SCOPED_URLS = {
     "accounts:invitation_create": _nothing,
     "accounts:invitation_revoke": _invitation_of,
     "accounts:organization_settings": _nothing,
+    "api_keys:list": _nothing,
+    "api_keys:revoke": _api_key_of,
     "monitoring:item_pause": _paused_platform_of,
     "monitoring:item_resume": _paused_platform_of,
     "billing:billing_page": _nothing,
@@ -127,6 +137,7 @@ def _private_state():
         sorted(Organization.objects.values_list("pk", "name")),
         sorted(AlertPreference.objects.values_list("pk", "frequency")),
         sorted(AlertSchedule.objects.values_list("pk", "timezone")),
+        sorted(ApiKey.objects.values_list("pk", "revoked_at")),
         sorted(UpgradeRequest.objects.values_list("pk", flat=True)),
         sorted(WatchedPlatform.objects.values_list("pk", "paused_at")),
     )

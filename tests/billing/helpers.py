@@ -23,6 +23,7 @@ def default_plans_restore() -> None:
     for module_name, function_name in (
         ("apps.billing.migrations.0002_default_plans", "create_default_plans"),
         ("apps.billing.migrations.0003_stripe_subscriptions", "set_yearly_prices"),
+        ("apps.billing.migrations.0004_plan_api_rates", "set_api_rates"),
     ):
         getattr(import_module(module_name), function_name)(django_apps, None)
 

@@ -148,20 +148,22 @@ def test_asking_for_an_undeclared_feature_is_an_error_not_a_silent_no():
 def test_pricing_ticks_only_features_the_product_delivers(monkeypatch):
     html = csrf_client().get("/pricing/").content.decode()
     assert "<li>Full compliance memo</li>" in html
-    # The professional plan includes API access, which does not exist yet: announced, not ticked.
-    assert "<li>API access</li>" not in html
-    assert "api access" in html
+    assert "<li>API access</li>" in html
+    # The professional plan includes governance timelines, which do not exist yet: announced,
+    # not ticked.
+    assert "<li>Governance timelines</li>" not in html
+    assert "governance timelines" in html
 
     # One declaration moves it: once the feature is live, the pricing page lists it.
     monkeypatch.setattr(
         entitlements_module,
         "PLAN_FEATURES",
         tuple(
-            replace(feature, live=True) if feature.code == "api_access" else feature
+            replace(feature, live=True) if feature.code == "governance_timelines" else feature
             for feature in PLAN_FEATURES
         ),
     )
-    assert "<li>API access</li>" in csrf_client().get("/pricing/").content.decode()
+    assert "<li>Governance timelines</li>" in csrf_client().get("/pricing/").content.decode()
 
 
 def test_quotas_count_the_usage_they_are_given():

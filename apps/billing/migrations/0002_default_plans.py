@@ -47,7 +47,6 @@ DEFAULT_PLANS = [
         "governance_timelines": True,
         "regulatory_mapping": True,
         "api_access": True,
-        "api_requests_per_hour": 1000,
     },
 ]
 

@@ -1,14 +1,19 @@
-"""Re-hash every archived snapshot; exit non-zero if any is missing or altered."""
+"""Re-hash every archived snapshot and walk every document's hash chain; exit non-zero if a file
+is missing or altered or a chain link is broken."""
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from apps.documents.models import ArchivedSnapshot
+from apps.documents.selectors import chain_problems
 from apps.documents.services import snapshots_verify
 
 
 class Command(BaseCommand):
-    help = "Decompress and re-hash every stored snapshot; fail on any mismatch or missing file."
+    help = (
+        "Decompress and re-hash every stored snapshot and check every version's hash chain; "
+        "fail on any mismatch, missing file or broken link."
+    )
 
     def handle(self, *args, **options):
         with tqdm(
@@ -19,8 +24,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.ERROR(f"{snapshot.sha256} ({snapshot.storage_name}): {problem}")
             )
-        if report.problems:
+        links, broken = chain_problems()
+        for problem in broken:
+            self.stdout.write(self.style.ERROR(f"chain: {problem}"))
+        if report.problems or broken:
             raise CommandError(
-                f"{len(report.problems)} of {report.checked} snapshots failed verification."
+                f"{len(report.problems)} of {report.checked} snapshots failed verification; "
+                f"{len(broken)} of {links} chain links are broken."
             )
-        self.stdout.write(self.style.SUCCESS(f"{report.checked} snapshots verified."))
+        self.stdout.write(
+            self.style.SUCCESS(f"{report.checked} snapshots verified; {links} chain links intact.")
+        )
