@@ -402,6 +402,30 @@ class OrganizationAPI(OrganizationAPIView):
         return Response(self.get_serializer(data).data)
 
 
+class OrganizationChangeListAPI(OrganizationAPIView):
+    serializer_class = ChangeSerializer
+    pagination_class = NewestChangesCursorPagination
+
+    @extend_schema(
+        tags=["organization"],
+        summary="Notifications: the changes that reached the organization",
+        description="Each change of a tracked platform or provision that alerted the "
+        "organization's members, once, newest first (the dashboard's notifications).",
+        parameters=[filters.CHANGED_SINCE],
+        responses={
+            200: ChangeSerializer(many=True),
+            **NOT_MODIFIED,
+            **error_responses(400, 404, *COMMON_ERRORS),
+        },
+    )
+    def get(self, request, org_slug):
+        changes = selectors.organization_change_list(
+            organization=self.organization, changed_since=filters.since_param(request)
+        )
+        page = self.paginate_queryset(changes)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
 class WatchedPlatformListAPI(OrganizationAPIView):
     serializer_class = WatchedPlatformSerializer
 

@@ -6,7 +6,9 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
+from apps.accounts.models import Organization
 from apps.documents.models import ChangeEvent, Document, DocumentVersion
+from apps.monitoring.models import Notification
 from apps.platforms.models import Platform
 from apps.provisions.models import ClauseType, Provision
 from apps.provisions.selectors import PROVISION_CARD_FIELDS, provision_cards
@@ -87,6 +89,15 @@ def change_list(
     if changed_since is not None:
         changes = changes.filter(created_at__gte=changed_since)
     return changes
+
+
+def organization_change_list(
+    *, organization: Organization, changed_since: datetime | None = None
+) -> QuerySet[ChangeEvent]:
+    """The changes that reached the organization as in-app notifications: each event once,
+    however many of its members it reached, newest first by the cursor pagination."""
+    reached = Notification.objects.filter(organization=organization).values("change_event_id")
+    return change_list(changed_since=changed_since).filter(pk__in=reached)
 
 
 def platform_list() -> QuerySet[Platform]:

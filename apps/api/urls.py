@@ -70,6 +70,11 @@ urlpatterns = [
     path("v1/search/", apis.SearchAPI.as_view(), name="search"),
     path(ORG, apis.OrganizationAPI.as_view(), name="organization"),
     path(
+        f"{ORG}notifications/",
+        apis.OrganizationChangeListAPI.as_view(),
+        name="notifications",
+    ),
+    path(
         f"{ORG}watchlist/platforms/",
         apis.WatchedPlatformListAPI.as_view(),
         name="watched_platform_list",

@@ -7,9 +7,10 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import ApiKeyScope
 from apps.api.base import OrganizationAPIView
-from apps.monitoring.models import WatchedPlatform, WatchedProvision
+from apps.monitoring.models import Channel, Delivery, WatchedPlatform, WatchedProvision
+from tests.alerts.helpers import first_record, record_change
 from tests.api.conftest import caller_on_plan
-from tests.factories import PlatformFactory, ProvisionFactory
+from tests.factories import DocumentFactory, PlatformFactory, ProvisionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,7 @@ def _nothing(organization) -> dict:
 # URL name → (the kwargs besides org_slug naming something of `organization`, its methods).
 ORG_ENDPOINTS = {
     "api:organization": (_nothing, ("get",)),
+    "api:notifications": (_nothing, ("get",)),
     "api:watched_platform_list": (_nothing, ("get", "post")),
     "api:watched_platform_detail": (_watched_platform_of, ("delete",)),
     "api:watched_provision_list": (_nothing, ("get", "post")),
@@ -215,3 +217,42 @@ def test_subclasses_cannot_bypass_the_organization_check():
         class Open(OrganizationAPIView):
             def get_permissions(self):
                 return []
+
+
+def _notify(caller, change_event):
+    Delivery.objects.create(
+        organization=caller.organization,
+        recipient=caller.user,
+        change_event=change_event,
+        channel=Channel.IN_APP,
+    )
+
+
+def test_notifications_list_the_changes_that_reached_the_organization_once_each():
+    caller = caller_on_plan("professional")
+    colleague = caller_on_plan("professional")
+    other = caller_on_plan("professional")
+    seen = record_change(first_record(DocumentFactory()))
+    emailed_only = record_change(first_record(DocumentFactory()))
+    elsewhere = record_change(first_record(DocumentFactory()))
+    _notify(caller, seen)
+    Delivery.objects.create(
+        organization=caller.organization,
+        recipient=colleague.user,
+        change_event=seen,
+        channel=Channel.IN_APP,
+    )
+    Delivery.objects.create(
+        organization=caller.organization,
+        recipient=caller.user,
+        change_event=emailed_only,
+        channel=Channel.EMAIL,
+    )
+    _notify(other, elsewhere)
+    url = reverse("api:notifications", kwargs={"org_slug": caller.organization.slug})
+
+    response = caller.client().get(url)
+
+    assert response.status_code == 200
+    listed = [change["document"] for change in response.json()["results"]]
+    assert listed == [seen.document.record_id]
