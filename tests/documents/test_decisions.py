@@ -134,3 +134,14 @@ def test_the_diff_and_document_pages_say_which_text_a_change_restores(client, wi
 
     assert "Restores the text of version 1, first captured 2024-01-01." in diff_page
     assert "Restores the text of 2024-01-01" in document_page
+
+
+def test_the_methodology_page_states_the_change_rules_with_the_configured_window(client, settings):
+    settings.DOCUMENTS_FLIPFLOP_MAX_VERSIONS = 4
+    settings.DOCUMENTS_FLIPFLOP_MAX_DAYS = 21
+
+    html = client.get(reverse("site:methodology")).content.decode()
+
+    assert 'id="changes"' in html
+    assert "at most 4 versions behind the latest and was replaced at most 21 days" in html
+    assert "Restores the text of" in html and "technical re-extraction" in html
