@@ -8,7 +8,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("orgs/", include("apps.accounts.urls")),
     path("orgs/<slug:org_slug>/", include("apps.monitoring.urls")),
-    path("pricing/", include("apps.billing.urls")),
+    path("", include("apps.billing.urls")),
     path("", include("apps.provisions.urls")),
     path("regulations/", include(regulation_urls)),
     path("", include("apps.site.urls")),

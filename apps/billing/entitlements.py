@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope
 
 from apps.accounts.selectors import organization_current
@@ -150,11 +151,18 @@ def entitlements_for_plan(plan: Plan) -> Entitlements:
 
 def plan_for_organization(organization) -> Plan | None:
     """The organization's granted plan, else the default plan. None only if an admin deleted
-    the default plan, in which case the organization gets nothing beyond a visitor."""
+    the default plan, in which case the organization gets nothing beyond a visitor. A past-due
+    subscription keeps its plan until its grace period ends, even before the nightly
+    reconciliation records the drop."""
     subscription = (
         Subscription.objects.select_related("plan").filter(organization=organization).first()
     )
-    if subscription is not None:
+    grace_over = (
+        subscription is not None
+        and subscription.grace_until is not None
+        and subscription.grace_until <= timezone.now()
+    )
+    if subscription is not None and not grace_over:
         return subscription.plan
     return Plan.objects.filter(code=DEFAULT_PLAN_CODE).first()
 

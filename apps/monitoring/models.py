@@ -4,6 +4,20 @@ from django_scopes import ScopedManager
 from apps.core.models import OrgOwnedModel
 
 
+class WatchQuerySet(models.QuerySet):
+    def monitored(self):
+        """Items whose changes reach the organization: paused ones (over a smaller plan's
+        limit) are kept but not monitored."""
+        return self.filter(paused_at__isnull=True)
+
+    def paused(self):
+        return self.filter(paused_at__isnull=False)
+
+
+# Fails closed outside an organization's scope, like every manager of private data.
+WatchManager = models.Manager.from_queryset(WatchQuerySet)
+
+
 class WatchedPlatform(OrgOwnedModel):
     """A platform an organization tracks: its document changes reach the organization."""
 
@@ -13,8 +27,9 @@ class WatchedPlatform(OrgOwnedModel):
     added_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    paused_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = ScopedManager(organization="organization", _manager_class=WatchManager)
 
     class Meta:
         ordering = ["platform__name"]
@@ -37,8 +52,9 @@ class WatchedProvision(OrgOwnedModel):
     added_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    paused_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = ScopedManager(organization="organization", _manager_class=WatchManager)
 
     class Meta:
         ordering = ["provision__title"]

@@ -92,10 +92,15 @@ class MonitorButtonState:
 
 
 def watchlist_usage(*, organization: Organization) -> Usage:
-    """What the organization tracks, in the terms the plan limits it by."""
+    """What the organization tracks, in the terms the plan limits it by. Paused items (over a
+    smaller plan's limit) are kept but not monitored, so they do not count."""
     return Usage(
-        tracked_platforms=WatchedPlatform.objects.filter(organization=organization).count(),
-        tracked_provisions=WatchedProvision.objects.filter(organization=organization).count(),
+        tracked_platforms=WatchedPlatform.objects.filter(organization=organization)
+        .monitored()
+        .count(),
+        tracked_provisions=WatchedProvision.objects.filter(organization=organization)
+        .monitored()
+        .count(),
     )
 
 

@@ -3,9 +3,14 @@ apps.billing.entitlements, so every way in (pages, API, admin actions) gets the 
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from apps.accounts.models import Organization, User
-from apps.billing.entitlements import check_can_track_platform, check_can_track_provision
+from apps.billing.entitlements import (
+    check_can_track_platform,
+    check_can_track_provision,
+    entitlements_for_organization,
+)
 from apps.core.exceptions import ApplicationError
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
 from apps.monitoring.selectors import watchlist_usage
@@ -91,3 +96,63 @@ def watchlist_remove_provision(*, organization: Organization, watched_provision_
     ).delete()
     if not deleted:
         raise ApplicationError("That provision is not on this organization's watchlist.")
+
+
+# The watchlist models by the name used in pause/resume URLs.
+WATCH_KINDS = {"platforms": WatchedPlatform, "provisions": WatchedProvision}
+
+
+def watchlist_fit_to_plan(*, organization: Organization) -> list[str]:
+    """Makes the monitored items fit the organization's plan without deleting anything: the
+    newest items beyond a limit are paused, and paused ones are resumed, oldest first, where
+    the plan has room. Returns the names of the items it paused."""
+    entitlements = entitlements_for_organization(organization)
+    limits = {
+        WatchedPlatform: entitlements.max_tracked_platforms,
+        WatchedProvision: entitlements.max_tracked_provisions,
+    }
+    paused_names = []
+    with transaction.atomic():
+        _lock_organization(organization)
+        for model, limit in limits.items():
+            items = model.objects.filter(organization=organization).order_by("created_at", "pk")
+            monitored = list(items.monitored())
+            extra = monitored[limit:]
+            if extra:
+                model.objects.filter(pk__in=[item.pk for item in extra]).update(
+                    paused_at=timezone.now()
+                )
+                paused_names += [
+                    str(item.platform if model is WatchedPlatform else item.provision)
+                    for item in extra
+                ]
+                continue
+            room = limit - len(monitored)
+            if room > 0:
+                resumable = list(items.paused().values_list("pk", flat=True)[:room])
+                model.objects.filter(pk__in=resumable).update(paused_at=None)
+    return paused_names
+
+
+def watchlist_item_pause(*, organization: Organization, kind: str, watched_id: int) -> None:
+    """An owner's choice of which items to keep: pausing one makes room to resume another."""
+    updated = (
+        WATCH_KINDS[kind]
+        .objects.filter(organization=organization, pk=watched_id, paused_at__isnull=True)
+        .update(paused_at=timezone.now())
+    )
+    if not updated:
+        raise ApplicationError("That item is not monitored on this organization's watchlist.")
+
+
+def watchlist_item_resume(*, organization: Organization, kind: str, watched_id: int) -> None:
+    model = WATCH_KINDS[kind]
+    with transaction.atomic():
+        _lock_organization(organization)
+        item = model.objects.filter(organization=organization, pk=watched_id).first()
+        if item is None or item.paused_at is None:
+            raise ApplicationError("That item is not paused on this organization's watchlist.")
+        check = check_can_track_platform if model is WatchedPlatform else check_can_track_provision
+        check(organization=organization, usage=watchlist_usage(organization=organization))
+        item.paused_at = None
+        item.save(update_fields=["paused_at", "updated_at"])

@@ -19,4 +19,14 @@ urlpatterns = [
         views.WatchedProvisionRemoveView.as_view(),
         name="provision_remove",
     ),
+    path(
+        "watchlist/<str:kind>/<int:watched_id>/pause/",
+        views.WatchedItemPauseView.as_view(),
+        name="item_pause",
+    ),
+    path(
+        "watchlist/<str:kind>/<int:watched_id>/resume/",
+        views.WatchedItemPauseView.as_view(resume=True),
+        name="item_resume",
+    ),
 ]

@@ -1,7 +1,7 @@
 """The organization dashboard and the watchlist actions behind "Start monitoring"."""
 
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 
 from apps.accounts.tenancy import OrganizationView
@@ -17,14 +17,20 @@ class DashboardView(OrganizationView):
     http_method_names = ["get"]
 
     def get(self, request, org_slug):
+        rows = watched_platform_rows(organization=self.organization)
+        provisions = list(watched_provisions(organization=self.organization))
+        paused = [row.watched for row in rows if row.watched.paused_at] + [
+            watched for watched in provisions if watched.paused_at
+        ]
         return render(
             request,
             "monitoring/dashboard.html",
             self.page_context(
-                rows=watched_platform_rows(organization=self.organization),
-                watched_provisions=watched_provisions(organization=self.organization),
+                rows=rows,
+                watched_provisions=provisions,
                 entitlements=entitlements_for_organization(self.organization),
                 usage=watchlist_usage(organization=self.organization),
+                paused_count=len(paused),
                 upgrade_url=upgrade_url(),
             ),
         )
@@ -74,4 +80,26 @@ class WatchedProvisionRemoveView(OrganizationView):
             organization=self.organization, watched_provision_id=watched.pk
         )
         messages.success(request, f"Stopped monitoring “{watched.provision}”.")
+        return HttpResponseRedirect(self.return_url())
+
+
+class WatchedItemPauseView(OrganizationView):
+    """Pause or resume one tracked item: how owners choose which items to keep within a plan."""
+
+    resume: bool = False
+
+    def post(self, request, org_slug, kind, watched_id):
+        if kind not in services.WATCH_KINDS:
+            raise Http404
+        watched = self.get_owned_or_404(services.WATCH_KINDS[kind], watched_id)
+        if self.resume:
+            services.watchlist_item_resume(
+                organization=self.organization, kind=kind, watched_id=watched.pk
+            )
+            messages.success(request, "Monitoring resumed.")
+        else:
+            services.watchlist_item_pause(
+                organization=self.organization, kind=kind, watched_id=watched.pk
+            )
+            messages.success(request, "Paused: it stays on your watchlist but is not monitored.")
         return HttpResponseRedirect(self.return_url())

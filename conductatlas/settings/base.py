@@ -5,6 +5,7 @@ in-process, files on the local disk."""
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -166,6 +167,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.documents.tasks.prune_fetch_attempts",
         "schedule": 24 * 3600.0,
     },
+    "billing-reconcile": {
+        "task": "apps.billing.tasks.reconcile_subscriptions",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }
 # Wayback captures wait on a slow external service under a rate limit: their own queue keeps
 # them from delaying document fetches (`celery worker -Q celery,wayback`, see the Procfile).
@@ -273,3 +278,23 @@ ACCOUNT_RATE_LIMITS = {
 ORGANIZATION_INVITATION_MAX_AGE_DAYS = env.int("ORGANIZATION_INVITATION_MAX_AGE_DAYS", default=7)
 # Each invitation is an email sent from our address to an address a user chose.
 ORGANIZATION_INVITATIONS_PER_HOUR = env.int("ORGANIZATION_INVITATIONS_PER_HOUR", default=20)
+
+# Stripe (apps/billing/stripe_gateway.py). Without STRIPE_SECRET_KEY online payment is off: the
+# pricing page says so and members ask an admin for a plan instead.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+# Seconds a webhook's signed timestamp may be old before it is refused as a replay.
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# Stripe price ids per plan code and billing interval; an empty id hides that choice.
+STRIPE_PRICE_IDS = {
+    "watcher": {
+        "monthly": env("STRIPE_PRICE_WATCHER_MONTHLY", default=""),
+        "yearly": env("STRIPE_PRICE_WATCHER_YEARLY", default=""),
+    },
+    "professional": {
+        "monthly": env("STRIPE_PRICE_PROFESSIONAL_MONTHLY", default=""),
+        "yearly": env("STRIPE_PRICE_PROFESSIONAL_YEARLY", default=""),
+    },
+}

@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from apps.accounts.models import Invitation, Membership, Organization, Role
 from apps.accounts.services import invitation_create
 from apps.accounts.tenancy import OrganizationView
+from apps.billing.models import UpgradeRequest
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
 from tests.factories import PlatformFactory, ProvisionFactory, UserFactory
 from tests.tiers import csrf_client, csrf_post
@@ -42,6 +43,10 @@ def _watched_provision_of(organization) -> dict:
     return {"watched_id": watched.pk}
 
 
+def _paused_platform_of(organization) -> dict:
+    return {"kind": "platforms", **_watched_platform_of(organization)}
+
+
 def _nothing(organization) -> dict:
     return {}
 
@@ -60,6 +65,12 @@ ORG_SCOPED_URLS = {
     "accounts:invitation_create": _nothing,
     "accounts:invitation_revoke": _invitation_of,
     "accounts:organization_settings": _nothing,
+    "monitoring:item_pause": _paused_platform_of,
+    "monitoring:item_resume": _paused_platform_of,
+    "billing:billing_page": _nothing,
+    "billing:checkout": _nothing,
+    "billing:portal": _nothing,
+    "billing:upgrade_request": _nothing,
 }
 
 # URLs under /orgs/ that name no organization, and why that is safe.
@@ -111,6 +122,8 @@ def _private_state():
         sorted(WatchedPlatform.objects.values_list("pk", flat=True)),
         sorted(WatchedProvision.objects.values_list("pk", flat=True)),
         sorted(Organization.objects.values_list("pk", "name")),
+        sorted(UpgradeRequest.objects.values_list("pk", flat=True)),
+        sorted(WatchedPlatform.objects.values_list("pk", "paused_at")),
     )
 
 

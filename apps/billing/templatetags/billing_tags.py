@@ -1,0 +1,39 @@
+"""Billing's pieces on other apps' pages: the past-due banner of organization pages and the
+plan offers of the locked-memo block."""
+
+from django import template
+from django_scopes import scope
+
+from apps.accounts.models import MANAGER_ROLES, Role
+from apps.accounts.selectors import organization_current
+from apps.billing.selectors import (
+    past_due_grace_until,
+    pricing_offers,
+    subscription_for_organization,
+)
+
+register = template.Library()
+
+
+@register.inclusion_tag("billing/_past_due_banner.html")
+def past_due_banner(organization, viewer_role):
+    """Shown to owners while a failed payment keeps the plan only for its grace period."""
+    grace_until = None
+    if viewer_role == Role.OWNER:
+        grace_until = past_due_grace_until(
+            subscription=subscription_for_organization(organization=organization)
+        )
+    return {"organization": organization, "grace_until": grace_until}
+
+
+@register.simple_tag(takes_context=True)
+def plan_offers(context) -> dict:
+    """The viewer's organization and the paid plans with their prices and the viewer's action
+    on each (the free plan is left out: the block is about what unlocks the analysis)."""
+    organization = organization_current(context["request"])
+    with scope(organization=organization):
+        offers = pricing_offers(
+            organization=organization,
+            is_manager=getattr(organization, "viewer_role", "") in MANAGER_ROLES,
+        )
+    return {"organization": organization, "offers": [offer for offer in offers if offer.price]}
