@@ -71,12 +71,14 @@ def sections_split(text: str) -> list[Section]:
     "heading", "heading (2)", ..."""
     lines = text.splitlines()
     headings = _headings(lines)
-    starts = [0, *sorted(headings)]
+    # The preamble starts at line 0 unless a heading does: a text opening with its title has
+    # no preamble, and its first section must not be cut twice.
+    starts = sorted({0, *headings})
     sections: list[Section] = []
     seen: dict[str, int] = {}
     for position, start in enumerate(starts):
         end = starts[position + 1] if position + 1 < len(starts) else len(lines)
-        heading, span = headings.get(start, ("", 0)) if start in headings else ("", 0)
+        heading, span = headings.get(start, ("", 0))
         body = "\n".join(lines[start + span : end]).strip()
         if not heading and not body:
             continue

@@ -163,13 +163,12 @@ class DocumentVersion(BaseModel):
         indexes = [
             # The home page's recent changes and the dashboard: latest versions of some kinds.
             models.Index(fields=["kind", "captured_at"], name="version_kind_captured"),
+            # The ingest's lookup of an earlier version with the same words. Not unique: a
+            # return to an old text past the flip-flop window is a new version restoring it.
+            models.Index(fields=["document", "text_sha256"], name="version_document_text"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="version_unique_number"),
-            models.UniqueConstraint(
-                fields=["document", "text_sha256", "extraction_rule_version"],
-                name="version_unique_text",
-            ),
         ]
 
     def __str__(self):

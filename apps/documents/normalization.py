@@ -85,8 +85,11 @@ def normalize_text(text: str) -> str:
     text = _AUTOLINK.sub(r"\1", text)
     text = _BARE_URL.sub(_bare_url_identity, text)
     text = _HTML_TAG.sub(" ", text)
-    text = _ESCAPE.sub(r"\1", text)
+    # List markers go before escapes are undone: a converter escapes a paragraph's "1." as
+    # "1\." precisely because it is not a list marker, and the same words as a heading keep
+    # their "1." too ("## 1. Who can use" and "1\. Who can use" read alike).
     text = _LIST_MARKER.sub("", text)
+    text = _ESCAPE.sub(r"\1", text)
     text = _EMPHASIS.sub("", text)
     # Line breaks, blank lines, heading and table markup, punctuation between words and letter
     # case ("XBOX", "Terms of use"): layout and typography, not what the document says.

@@ -104,7 +104,11 @@ def search(request):
 
 
 def methodology(request):
-    return render(request, "site/methodology.html")
+    context = {
+        "flipflop_max_versions": settings.DOCUMENTS_FLIPFLOP_MAX_VERSIONS,
+        "flipflop_max_days": settings.DOCUMENTS_FLIPFLOP_MAX_DAYS,
+    }
+    return render(request, "site/methodology.html", context)
 
 
 def platform_list_view(request):

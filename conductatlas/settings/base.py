@@ -287,6 +287,11 @@ FETCHER_CA_BUNDLE = env("FETCHER_CA_BUNDLE", default="")
 # words). Characters are counted in the extracted Markdown, words in the normalised text.
 EXTRACTION_MIN_CHARS = env.int("EXTRACTION_MIN_CHARS", default=200)
 EXTRACTION_MIN_WORDS = env.int("EXTRACTION_MIN_WORDS", default=50)
+# A return to an earlier version's text is a flip-flop (not recorded) only when that text is at
+# most this many versions behind the latest and was replaced at most this many days ago;
+# otherwise it is a change that restores the earlier text.
+DOCUMENTS_FLIPFLOP_MAX_VERSIONS = env.int("DOCUMENTS_FLIPFLOP_MAX_VERSIONS", default=3)
+DOCUMENTS_FLIPFLOP_MAX_DAYS = env.int("DOCUMENTS_FLIPFLOP_MAX_DAYS", default=30)
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours

@@ -20,6 +20,27 @@ def test_sections_are_keyed_by_heading_without_their_numbers():
     ]
 
 
+def test_a_text_opening_with_its_title_has_each_section_once():
+    sections = sections_split("# Terms of Service\nYou may use the app.\n\n## Fees\nNone.")
+    assert [(s.key, s.heading, s.body) for s in sections] == [
+        ("terms of service", "Terms of Service", "You may use the app."),
+        ("fees", "Fees", "None."),
+    ]
+
+
+def test_a_line_added_above_the_title_counts_only_its_words():
+    old = (
+        "# Terms of Service\n\nYou may use the app if you are at least eighteen years old and "
+        "agree to these terms.\n\n## Fees\nThe app is free.\n"
+    )
+    summary = change_summary_build(old, "Last updated\n\n" + old)
+    assert summary["sections_added"] == ["(preamble)"]
+    assert summary["sections_removed"] == []
+    assert summary["sections_renamed"] == []
+    assert summary["sections_reworded"] == []
+    assert (summary["words_added"], summary["words_removed"]) == (2, 0)
+
+
 def test_summary_names_sections_added_removed_renumbered_and_reworded():
     old = "# Terms\n\n## 1. Fees\nYou pay monthly.\n\n## 2. Refunds\nNo refunds at all.\n"
     new = "# Terms\n\n## 1. Scope\nThese terms cover the app.\n\n## 2. Fees\nYou pay every year.\n"

@@ -1,9 +1,14 @@
 """Normalisation against the noise the real corpus shows, and the real changes it must keep."""
 
-import pytest
+import importlib
 
+import pytest
+from django.apps import apps
+
+from apps.documents.extraction import extract_text
 from apps.documents.normalization import normalize_text, text_fingerprint
 from tests.documents.pipeline_helpers import corpus_bytes
+from tests.factories import DocumentVersionFactory
 
 
 def text(document: str, file: str) -> str:
@@ -105,3 +110,47 @@ def test_markup_only_differences_are_ignored(a, b):
 )
 def test_word_differences_are_kept(a, b):
     assert not same(a, b)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<p>1. Who can use</p>",
+        "<h3>1. Who can use</h3>",
+        "<div><strong>1. Who can use</strong></div>",
+        "<ul><li>1. Who can use</li></ul>",
+    ],
+)
+def test_the_same_words_in_any_markup_give_the_same_fingerprint(markup):
+    """A heading rendered as a paragraph keeps its "1.": the converter escapes the paragraph's
+    number ("1\\.") and normalisation must not then take it for a list marker."""
+
+    def fingerprint(html: str) -> str:
+        rest = "".join(
+            f"<p>Rule {number}: you must be at least 13 years old to open an account.</p>"
+            for number in range(5)
+        )
+        body = f"<main>{html}{rest}</main>".encode()
+        return text_fingerprint(extract_text(body, "text/html", select=[], remove=[]))
+
+    assert fingerprint(markup) == fingerprint("<h2>1. Who can use</h2>")
+
+
+def test_an_escaped_number_is_a_word_and_a_list_marker_is_not():
+    assert normalize_text("## 1. Who can use") == "1 who can use"
+    assert normalize_text("1\\. Who can use") == "1 who can use"
+    assert normalize_text("1. Who can use\n2. Fees") == "who can use fees"
+
+
+@pytest.mark.django_db
+def test_the_rehash_migration_brings_stored_fingerprints_to_the_current_rules():
+    migration = importlib.import_module(
+        "apps.documents.migrations.0008_rehash_version_texts_for_escaped_numbers"
+    )
+    text = "1\\. Who can use\n\nYou must be at least 13 years old."
+    stale = DocumentVersionFactory(text=text, text_sha256="0" * 64)
+
+    migration.rehash_version_texts(apps, None)
+
+    stale.refresh_from_db()
+    assert stale.text_sha256 == text_fingerprint(text)

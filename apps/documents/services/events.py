@@ -23,13 +23,16 @@ def change_event_summary(*, change_summary: dict, text: str) -> dict:
             "words_added": len(normalize_text(text).split()),
             "words_removed": 0,
         }
-    return {
+    summary = {
         "sections_added": change_summary["sections_added"],
         "sections_removed": change_summary["sections_removed"],
         "sections_reworded": [item["heading"] for item in change_summary["sections_reworded"]],
         "words_added": change_summary["words_added"],
         "words_removed": change_summary["words_removed"],
     }
+    if "restores_version" in change_summary:
+        summary["restores_version"] = change_summary["restores_version"]
+    return summary
 
 
 def change_event_record(

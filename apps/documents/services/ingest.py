@@ -3,7 +3,7 @@ record it: the version, its archived snapshot and its change event, in one trans
 extraction rule a document is read with, which decides re-extractions."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
@@ -25,7 +25,9 @@ class IngestReason(StrEnum):
     CHANGE = "change"
     REEXTRACTION = "reextraction"
     UNCHANGED = "unchanged"  # same words as the latest version
-    REVERTED = "reverted"  # same words as an earlier version: a flip back, not a change
+    # Same words as a recent earlier version (within the flip-flop window): a flip back, not a
+    # change. A return to an older text is recorded as a change that restores it.
+    REVERTED = "reverted"
     SAME_RAW = "same_raw"  # byte-identical to the last ingest: nothing was extracted
 
 
@@ -79,6 +81,25 @@ def _require_words(normalized: str) -> None:
             "longer matches the document.",
             extra={"kind": "extraction", "words": word_count},
         )
+
+
+def _is_flip_flop(*, matched: DocumentVersion, latest: DocumentVersion, seen_at: datetime) -> bool:
+    """Whether returning to an earlier version's words is a flip-flop (an A/B test or a rollout
+    swinging back): the earlier text is at most DOCUMENTS_FLIPFLOP_MAX_VERSIONS versions behind
+    the latest, and it was replaced at most DOCUMENTS_FLIPFLOP_MAX_DAYS days before this fetch.
+    A return past that window is the document's current terms changing again."""
+    if latest.number - matched.number > settings.DOCUMENTS_FLIPFLOP_MAX_VERSIONS:
+        return False
+    replaced_at = (
+        DocumentVersion.objects.filter(document_id=matched.document_id, number=matched.number + 1)
+        .values_list("captured_at", flat=True)
+        .first()
+    )
+    return seen_at - replaced_at <= timedelta(days=settings.DOCUMENTS_FLIPFLOP_MAX_DAYS)
+
+
+def _restored_version_summary(version: DocumentVersion) -> dict:
+    return {"number": version.number, "captured_at": version.captured_at.isoformat()}
 
 
 def snapshot_get_or_create(
@@ -163,8 +184,10 @@ def snapshot_ingest(
 ) -> IngestOutcome:
     """Decide what one fetched body means for a document and record it.
 
-    A new version is recorded only when the normalised text differs from every earlier version
-    of the document (a flip back to an earlier text is not a change); it is a technical
+    A new version is recorded when the normalised text differs from the latest version's, unless
+    it returns to an earlier version's text within the flip-flop window (`_is_flip_flop`: a flip
+    back is not a change). A return past the window is recorded with its change summary naming
+    the version it restores ("restores_version": number and capture time). A version is a technical
     re-extraction when the document's extraction rule changed since the last body was read
     (a source change that lands in the very fetch that first applies a new rule is recorded as
     a re-extraction too: the two cannot be told apart from one fetch). The raw bytes are
@@ -192,7 +215,9 @@ def snapshot_ingest(
             .first()
         )
         latest = DocumentVersion.objects.filter(document=document).order_by("-number").first()
-        if matched is not None:
+        if matched is not None and (
+            matched == latest or _is_flip_flop(matched=matched, latest=latest, seen_at=fetched_at)
+        ):
             _document_mark_ingested(document=document, raw_sha=raw_sha, verified_at=fetched_at)
             reason = IngestReason.UNCHANGED if matched == latest else IngestReason.REVERTED
             return IngestOutcome(reason=reason, raw_sha256=raw_sha, matched_version=matched)
@@ -225,7 +250,15 @@ def snapshot_ingest(
             snapshot=snapshot,
             extraction_rule_version=document.extraction_rule_version,
             change_summary=(
-                {"from_number": latest.number, **change_summary_build(latest.text, text)}
+                {
+                    "from_number": latest.number,
+                    **change_summary_build(latest.text, text),
+                    **(
+                        {"restores_version": _restored_version_summary(matched)}
+                        if matched is not None
+                        else {}
+                    ),
+                }
                 if latest
                 else {}
             ),
@@ -238,7 +271,11 @@ def snapshot_ingest(
         if kind != VersionKind.REEXTRACTION:
             change_event_record(version=version, previous_version=latest)
     return IngestOutcome(
-        reason=IngestReason(kind), raw_sha256=raw_sha, version=version, snapshot=snapshot
+        reason=IngestReason(kind),
+        raw_sha256=raw_sha,
+        version=version,
+        snapshot=snapshot,
+        matched_version=matched,
     )
 
 
