@@ -44,7 +44,7 @@ def chain_existing_versions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0006_url_fields_http_only'),
+        ('documents', '0008_rehash_version_texts_for_escaped_numbers'),
     ]
 
     operations = [
