@@ -36,7 +36,7 @@ class RecordingHandler:
         self.data_started.set()
         while self.stalled.is_set():
             await asyncio.sleep(0.05)
-            if session.transport is None or session.transport.is_closing():
+            if server.transport is None or server.transport.is_closing():
                 return "451 4.3.0 Sender went away"
         self.messages.append(email.message_from_bytes(envelope.content, policy=default))
         return "250 2.0.0 Accepted"
