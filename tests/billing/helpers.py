@@ -24,6 +24,10 @@ def default_plans_restore() -> None:
         ("apps.billing.migrations.0002_default_plans", "create_default_plans"),
         ("apps.billing.migrations.0003_stripe_subscriptions", "set_yearly_prices"),
         ("apps.billing.migrations.0004_plan_api_rates", "set_api_rates"),
+        (
+            "apps.billing.migrations.0005_professional_description_without_unbuilt_features",
+            "describe_delivered_features",
+        ),
     ):
         getattr(import_module(module_name), function_name)(django_apps, None)
 

@@ -11,6 +11,7 @@ from django.utils.html import escape
 from django_scopes import ScopeError, scope
 
 from apps.accounts.models import Membership, Role
+from apps.billing.entitlements import PLAN_FEATURES
 from apps.billing.models import Plan, Subscription, UpgradeRequest
 from apps.billing.services import upgrade_request_create
 from tests.billing.helpers import customer_org, plan_code
@@ -192,3 +193,15 @@ def test_upgrade_requests_are_private_to_their_organization(two_orgs):
         list(UpgradeRequest.objects.all())
     with scope(organization=two_orgs.org_a):
         assert {r.organization_id for r in UpgradeRequest.objects.all()} == {two_orgs.org_a.pk}
+
+
+def test_no_plan_description_promises_a_feature_that_is_not_live():
+    """A plan's own words must not sell what the product does not deliver yet: the pricing page
+    lists such features as coming, apart from the description."""
+    unbuilt = [feature for feature in PLAN_FEATURES if not feature.live]
+    assert unbuilt, "every feature is live: this test has nothing left to guard"
+    for plan in Plan.objects.all():
+        for feature in unbuilt:
+            # "Governance timelines" → "timelines", "Regulatory mapping" → "mapping"
+            distinctive = feature.label.lower().split()[-1]
+            assert distinctive not in plan.description.lower(), (plan.code, feature.label)
