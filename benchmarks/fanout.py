@@ -18,42 +18,22 @@ that do not grow with --orgs.
 """
 
 import argparse
-import os
-import shutil
-import sys
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from scratch import add_database_argument, scratch_environment
+
 BATCH = 5000
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orgs", type=int, default=100_000)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("DATABASE_URL"),
-        help="a server database to benchmark on (default: DATABASE_URL); a scratch "
-        "test_<name> database is used. SQLite is always a temporary file",
-    )
+    add_database_argument(parser)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="conductatlas-fanout-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "conductatlas.settings.test"
-    server_url = args.database_url and not args.database_url.startswith("sqlite")
-    os.environ["DATABASE_URL"] = (
-        args.database_url if server_url else f"sqlite:///{workdir / 'bench.sqlite3'}"
-    )
-    os.environ["DJANGO_MEDIA_ROOT"] = str(workdir / "media")
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(REPO))
-    try:
+    with scratch_environment(database_url=args.database_url, prefix="conductatlas-fanout-"):
         run(args)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def run(args) -> None:

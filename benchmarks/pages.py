@@ -12,15 +12,11 @@ ratio to the minimal view.
 """
 
 import argparse
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from scratch import add_database_argument, scratch_environment
 
 
 def minimal_view(request):
@@ -53,28 +49,11 @@ def main(measure_on_catalog=None, description: str = __doc__) -> None:
     parser.add_argument("--platforms", type=int, default=1000)
     parser.add_argument("--provisions", type=int, default=50000)
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("DATABASE_URL"),
-        help="a server database to benchmark on (default: DATABASE_URL); a scratch "
-        "test_<name> database is used. SQLite is always a temporary file",
-    )
+    add_database_argument(parser)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="conductatlas-bench-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "conductatlas.settings.test"
-    # An SQLite URL names a file the benchmark would overwrite, such as the demo database.
-    server_url = args.database_url and not args.database_url.startswith("sqlite")
-    os.environ["DATABASE_URL"] = (
-        args.database_url if server_url else f"sqlite:///{workdir / 'bench.sqlite3'}"
-    )
-    os.environ["DJANGO_MEDIA_ROOT"] = str(workdir / "media")
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(REPO))
-    try:
+    with scratch_environment(database_url=args.database_url, prefix="conductatlas-bench-"):
         run(args, measure_on_catalog or measure)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def run(args, measure_on_catalog) -> None:
