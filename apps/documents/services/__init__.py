@@ -22,7 +22,9 @@ from apps.documents.services.ingest import (
 from apps.documents.services.pipeline import SnapshotRun, document_snapshot
 from apps.documents.services.retention import fetch_attempts_prune
 from apps.documents.services.scheduling import (
+    document_fetch_due_after,
     document_fetch_lease_claim,
+    document_fetch_postpone,
     document_next_fetch_at,
     documents_dispatch,
     fetch_retry_countdown,
@@ -39,7 +41,9 @@ __all__ = [
     "change_event_record",
     "change_event_summary",
     "document_extraction_rule_update",
+    "document_fetch_due_after",
     "document_fetch_lease_claim",
+    "document_fetch_postpone",
     "document_next_fetch_at",
     "document_snapshot",
     "document_text_extract",
