@@ -718,8 +718,15 @@ def parse_arguments(argv=None):
     return options
 
 
+def _stop(signum, frame):
+    # Stopped (Ctrl-C, kill): unwind, so that every server the soak started is stopped too.
+    raise KeyboardInterrupt
+
+
 def main(argv=None) -> int:
     options = parse_arguments(argv)
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
     random.seed(options.seed)
     for name in ("redis-server", "initdb", "pg_ctl", "psql"):
         program(name)

@@ -205,6 +205,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.monitoring.tasks.alerts_dispatch",
         "schedule": env.float("ALERTS_DISPATCH_EVERY_SECONDS", default=300.0),
     },
+    # Queues the emails whose send is due again (apps/monitoring/sending.py).
+    "alerts-retry": {
+        "task": "apps.monitoring.tasks.alerts_retry",
+        "schedule": env.float("ALERTS_RETRY_EVERY_SECONDS", default=60.0),
+    },
 }
 # Wayback captures wait on a slow external service under a rate limit: their own queue keeps
 # them from delaying document fetches (`celery worker -Q celery,wayback`, see the Procfile).
@@ -258,6 +263,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = env.json(
 ALERTS_SEND_BATCH = env.int("ALERTS_SEND_BATCH", default=500)
 ALERTS_SEND_MAX_ATTEMPTS = env.int("ALERTS_SEND_MAX_ATTEMPTS", default=5)
 ALERTS_SEND_RETRY_BASE_SECONDS = env.float("ALERTS_SEND_RETRY_BASE_SECONDS", default=60.0)
+# Retries are due times on the rows, not delayed messages: every ALERTS_RETRY_EVERY_SECONDS a
+# pass queues at most ALERTS_RETRY_BATCH due rows. A queued send has ALERTS_SEND_CLAIM_SECONDS
+# to happen before the pass queues it again (its worker died, its message was lost).
+ALERTS_RETRY_BATCH = env.int("ALERTS_RETRY_BATCH", default=5000)
+ALERTS_SEND_CLAIM_SECONDS = env.int("ALERTS_SEND_CLAIM_SECONDS", default=900)
 # Days an emailed unsubscribe link stays valid.
 ALERTS_UNSUBSCRIBE_MAX_AGE_DAYS = env.int("ALERTS_UNSUBSCRIBE_MAX_AGE_DAYS", default=90)
 
