@@ -13,22 +13,17 @@ from django.conf import settings
 
 from apps.documents.models import Document, DocumentVersion
 from apps.documents.services import (
-    WaybackState,
     document_fetch_postpone,
     document_snapshot,
     documents_dispatch,
     fetch_attempts_prune,
     fetch_retry_countdown,
     snapshots_verify,
-    version_wayback_capture,
+    version_wayback_run,
+    versions_wayback_dispatch,
 )
-from apps.documents.wayback import WaybackError
 
 logger = logging.getLogger(__name__)
-
-# Save Page Now usually finishes a capture within a minute or two.
-WAYBACK_POLL_SECONDS = 30
-WAYBACK_MAX_POLLS = 20
 
 
 @shared_task
@@ -72,26 +67,16 @@ def prune_fetch_attempts() -> int:
     return fetch_attempts_prune()
 
 
-@shared_task(
-    bind=True,
-    rate_limit=settings.WAYBACK_RATE_LIMIT,
-    max_retries=WAYBACK_MAX_POLLS,
-)
-def wayback_capture(self, version_id: int) -> str:
+@shared_task(rate_limit=settings.WAYBACK_RATE_LIMIT)
+def wayback_capture(version_id: int) -> str:
     version = (
         DocumentVersion.objects.select_related("document", "snapshot").filter(pk=version_id).first()
     )
     if version is None:
         return "missing"
-    try:
-        state = version_wayback_capture(version=version)
-    except WaybackError as error:
-        if not error.retryable:
-            logger.warning("Wayback capture of version %s abandoned: %s", version_id, error)
-            return "failed"
-        raise self.retry(
-            exc=error, countdown=fetch_retry_countdown(retries=self.request.retries)
-        ) from error
-    if state == WaybackState.PENDING:
-        raise self.retry(countdown=WAYBACK_POLL_SECONDS)
-    return state
+    return version_wayback_run(version=version)
+
+
+@shared_task
+def dispatch_wayback_captures() -> int:
+    return len(versions_wayback_dispatch())

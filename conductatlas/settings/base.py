@@ -277,6 +277,20 @@ WAYBACK_ACCESS_KEY = env("WAYBACK_ACCESS_KEY", default="")
 WAYBACK_SECRET_KEY = env("WAYBACK_SECRET_KEY", default="")
 WAYBACK_ENDPOINT = env("WAYBACK_ENDPOINT", default="https://web.archive.org")
 WAYBACK_RATE_LIMIT = env("WAYBACK_RATE_LIMIT", default="6/m")
+# A capture's runs are due times on its version, queued by a pass every
+# WAYBACK_DISPATCH_EVERY_SECONDS (at most WAYBACK_DISPATCH_BATCH a pass): a pending job is
+# polled every WAYBACK_POLL_SECONDS (Save Page Now usually takes a minute or two), a failed
+# request retried with backoff, WAYBACK_MAX_ATTEMPTS runs in all; a queued run that has not
+# happened within WAYBACK_CLAIM_SECONDS is queued again.
+WAYBACK_DISPATCH_EVERY_SECONDS = env.float("WAYBACK_DISPATCH_EVERY_SECONDS", default=60.0)
+WAYBACK_DISPATCH_BATCH = env.int("WAYBACK_DISPATCH_BATCH", default=100)
+WAYBACK_POLL_SECONDS = env.int("WAYBACK_POLL_SECONDS", default=30)
+WAYBACK_MAX_ATTEMPTS = env.int("WAYBACK_MAX_ATTEMPTS", default=20)
+WAYBACK_CLAIM_SECONDS = env.int("WAYBACK_CLAIM_SECONDS", default=900)
+CELERY_BEAT_SCHEDULE["documents-wayback-dispatch"] = {
+    "task": "apps.documents.tasks.dispatch_wayback_captures",
+    "schedule": WAYBACK_DISPATCH_EVERY_SECONDS,
+}
 
 # The API (apps/api): JSON only, keys as the one way to authenticate, errors in one shape.
 REST_FRAMEWORK = {

@@ -30,7 +30,13 @@ from apps.documents.services.scheduling import (
     fetch_retry_countdown,
 )
 from apps.documents.services.verification import ArchiveVerification, snapshots_verify
-from apps.documents.services.wayback import WaybackState, version_wayback_capture
+from apps.documents.services.wayback import (
+    WaybackState,
+    version_wayback_capture,
+    version_wayback_queue,
+    version_wayback_run,
+    versions_wayback_dispatch,
+)
 
 __all__ = [
     "ArchiveVerification",
@@ -54,4 +60,7 @@ __all__ = [
     "snapshot_ingest",
     "snapshots_verify",
     "version_wayback_capture",
+    "version_wayback_queue",
+    "version_wayback_run",
+    "versions_wayback_dispatch",
 ]
