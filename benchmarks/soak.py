@@ -349,9 +349,15 @@ class Processes:
 
 @dataclass
 class Event:
+    """A kill or restart: `documents` were being fetched then (their recovery is measured),
+    `held` were leased then (a run of theirs may have been cut off, in flight or queued in
+    the killed worker, so a later event holding a document ends the measure of an earlier one:
+    the document was cut off again before it could recover)."""
+
     kind: str  # pool process, worker, broker, database
     at: float
     documents: set[int]
+    held: set[int]
 
 
 @dataclass
@@ -475,6 +481,7 @@ class Soak:
             concurrency=self.options.concurrency,
         )  # fmt: skip
         started = time.monotonic()
+        self.started_at = time.time()
         kinds = self._kill_plan()
         try:
             for kind in kinds:
@@ -528,10 +535,11 @@ class Soak:
                 ports = self._wait_for_a_fetch([target])
                 documents = self.server.in_flight_for(ports)
                 os.kill(target, signal.SIGKILL)
-                self.events.append(Event(kind, time.time(), documents))
+                self.events.append(Event(kind, time.time(), documents, documents))
                 return
         self._wait_for_a_fetch([self.processes.worker.pid, *self.processes.pool_processes()])
         documents = self.server.in_flight_for()
+        held = self._leased() | documents
         moment = time.time()
         if kind == "worker":
             self.processes.kill_worker()
@@ -541,7 +549,23 @@ class Soak:
             self.redis.start()
         elif kind == "database":
             self.restart_database()
-        self.events.append(Event(kind, moment, documents))
+        self.events.append(Event(kind, moment, documents, held))
+
+    def _leased(self) -> set[int]:
+        from django.db import connection
+        from django.db.utils import InterfaceError, OperationalError
+        from django.utils import timezone
+
+        from apps.documents.models import Document
+
+        try:
+            leased = Document.objects.filter(
+                pk__in=self.documents, fetch_lease_until__gt=timezone.now()
+            ).values_list("pk", flat=True)
+            return {self.documents[pk] for pk in leased}
+        except (OperationalError, InterfaceError):
+            connection.close()
+            return set()
 
     def _settle(self):
         """Waits until every document's current text is recorded and nothing is leased."""
@@ -575,6 +599,8 @@ class Soak:
         report.kills = counts["pool process"] + counts["worker"]
         numbers = {number: pk for pk, number in self.documents.items()}
         by_kind = defaultdict(list)
+        cut_again = 0
+        worst = None
         for event in self.events:
             for number in event.documents:
                 finished = (
@@ -588,9 +614,18 @@ class Soak:
                 )
                 if finished is None:
                     report.unrecovered += 1
-                else:
-                    report.recoveries.append(finished.timestamp() - event.at)
-                    by_kind[event.kind].append(finished.timestamp() - event.at)
+                    continue
+                if any(
+                    event.at < later.at < finished.timestamp() and number in later.held
+                    for later in self.events
+                ):
+                    cut_again += 1
+                    continue
+                seconds = finished.timestamp() - event.at
+                report.recoveries.append(seconds)
+                by_kind[event.kind].append(seconds)
+                if worst is None or seconds > worst[0]:
+                    worst = (seconds, event, number)
 
         served = defaultdict(list)
         for number, revision, _ in self.server.completed:
@@ -644,13 +679,15 @@ class Soak:
             f"recovery, from a kill or restart to the next completed fetch of each document it "
             f"cut off: {len(recoveries)} fetches, median {median:.1f} s, worst {worst:.1f} s "
             f"(bound {self.bound:g} s: lease + dispatch period + the new fetch); not recovered: "
-            f"{report.unrecovered}",
+            f"{report.unrecovered}; cut off again by a later kill before recovering (measured "
+            f"from that one): {cut_again}",
             "  by cause: "
             + "; ".join(
                 f"{kind} {len(times)} fetches, median {statistics.median(times):.1f} s, worst "
                 f"{max(times):.1f} s"
                 for kind, times in sorted(by_kind.items())
             ),
+            self._worst_line(worst, numbers),
             f"texts served: {distinct_served} distinct; versions recorded: {recorded_total}; "
             f"lost: {report.lost}; duplicated: {report.duplicated}; documents out of order: "
             f"{report.out_of_order}",
@@ -665,6 +702,28 @@ class Soak:
             + ("clean" if report.archive_clean else f"FAILED\n{verify.stdout}{verify.stderr}"),
         ]
         return report
+
+    def _worst_line(self, worst, numbers) -> str:
+        """The slowest recovery with the runs of its document that followed, to see where the
+        time went."""
+        from apps.documents.models import FetchAttempt
+
+        if worst is None:
+            return "  worst: none"
+        seconds, event, number = worst
+        runs = FetchAttempt.objects.filter(
+            document_id=numbers[number],
+            finished_at__gte=datetime.fromtimestamp(event.at, tz=UTC),
+        ).order_by("finished_at")[:3]
+        return (
+            f"  worst: document {number}, cut off by a {event.kind} kill "
+            f"{event.at - self.started_at:.0f} s into the soak; next runs (from the kill): "
+            + ", ".join(
+                f"{run.started_at.timestamp() - event.at:.1f}-"
+                f"{run.finished_at.timestamp() - event.at:.1f} s {run.outcome}"
+                for run in runs
+            )
+        )
 
     def _broker_leftovers(self) -> tuple[int, int, int]:
         """Messages still in Redis: a message is stranded when it is delayed (an ETA) or when

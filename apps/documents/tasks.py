@@ -5,8 +5,6 @@ converge on the same versions, snapshots and archive URLs. None depends on being
 a document's fetch is held by its lease and due time in the database, which the dispatcher
 reads every period."""
 
-import logging
-
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -22,8 +20,6 @@ from apps.documents.services import (
     version_wayback_run,
     versions_wayback_dispatch,
 )
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task
