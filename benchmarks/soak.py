@@ -600,7 +600,7 @@ class Soak:
         numbers = {number: pk for pk, number in self.documents.items()}
         by_kind = defaultdict(list)
         cut_again = 0
-        worst = None
+        slowest = None
         for event in self.events:
             for number in event.documents:
                 finished = (
@@ -624,8 +624,8 @@ class Soak:
                 seconds = finished.timestamp() - event.at
                 report.recoveries.append(seconds)
                 by_kind[event.kind].append(seconds)
-                if worst is None or seconds > worst[0]:
-                    worst = (seconds, event, number)
+                if slowest is None or seconds > slowest[0]:
+                    slowest = (seconds, event, number)
 
         served = defaultdict(list)
         for number, revision, _ in self.server.completed:
@@ -687,7 +687,7 @@ class Soak:
                 f"{max(times):.1f} s"
                 for kind, times in sorted(by_kind.items())
             ),
-            self._worst_line(worst, numbers),
+            self._slowest_line(slowest, numbers),
             f"texts served: {distinct_served} distinct; versions recorded: {recorded_total}; "
             f"lost: {report.lost}; duplicated: {report.duplicated}; documents out of order: "
             f"{report.out_of_order}",
@@ -703,20 +703,20 @@ class Soak:
         ]
         return report
 
-    def _worst_line(self, worst, numbers) -> str:
+    def _slowest_line(self, slowest, numbers) -> str:
         """The slowest recovery with the runs of its document that followed, to see where the
         time went."""
         from apps.documents.models import FetchAttempt
 
-        if worst is None:
-            return "  worst: none"
-        seconds, event, number = worst
+        if slowest is None:
+            return "  slowest: none"
+        seconds, event, number = slowest
         runs = FetchAttempt.objects.filter(
             document_id=numbers[number],
             finished_at__gte=datetime.fromtimestamp(event.at, tz=UTC),
         ).order_by("finished_at")[:3]
         return (
-            f"  worst: document {number}, cut off by a {event.kind} kill "
+            f"  slowest: document {number}, cut off by a {event.kind} kill "
             f"{event.at - self.started_at:.0f} s into the soak; next runs (from the kill): "
             + ", ".join(
                 f"{run.started_at.timestamp() - event.at:.1f}-"
