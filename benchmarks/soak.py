@@ -47,6 +47,8 @@ REPO = Path(__file__).resolve().parent.parent
 REVISION = re.compile(r"soakrev(\d{4})")
 # Seconds for a queued fetch to be picked up and its response ingested, beyond its delay.
 FETCH_SLACK_SECONDS = 5
+# A document answered this recently may still be being ingested: a kill then cuts its run off.
+INGEST_SECONDS = 2
 # Words a revision's clause is drawn from.
 WORDS = re.findall(
     r"\w+",
@@ -143,6 +145,10 @@ class DocumentServer:
             return {
                 number for port, number in self.in_flight.items() if ports is None or port in ports
             }
+
+    def answered_since(self, moment: float) -> set[int]:
+        with self.lock:
+            return {number for number, _revision, at in self.completed if at >= moment}
 
     def stop(self):
         self.server.shutdown()
@@ -350,9 +356,9 @@ class Processes:
 @dataclass
 class Event:
     """A kill or restart: `documents` were being fetched then (their recovery is measured),
-    `held` were leased then (a run of theirs may have been cut off, in flight or queued in
-    the killed worker, so a later event holding a document ends the measure of an earlier one:
-    the document was cut off again before it could recover)."""
+    `held` had a run in progress (being fetched, or answered moments ago and so possibly being
+    ingested): a later event holding a document ends the measure of an earlier one, since the
+    document was cut off again before it could recover."""
 
     kind: str  # pool process, worker, broker, database
     at: float
@@ -539,8 +545,8 @@ class Soak:
                 return
         self._wait_for_a_fetch([self.processes.worker.pid, *self.processes.pool_processes()])
         documents = self.server.in_flight_for()
-        held = self._leased() | documents
         moment = time.time()
+        held = documents | self.server.answered_since(moment - INGEST_SECONDS)
         if kind == "worker":
             self.processes.kill_worker()
         elif kind == "broker":
@@ -550,22 +556,6 @@ class Soak:
         elif kind == "database":
             self.restart_database()
         self.events.append(Event(kind, moment, documents, held))
-
-    def _leased(self) -> set[int]:
-        from django.db import connection
-        from django.db.utils import InterfaceError, OperationalError
-        from django.utils import timezone
-
-        from apps.documents.models import Document
-
-        try:
-            leased = Document.objects.filter(
-                pk__in=self.documents, fetch_lease_until__gt=timezone.now()
-            ).values_list("pk", flat=True)
-            return {self.documents[pk] for pk in leased}
-        except (OperationalError, InterfaceError):
-            connection.close()
-            return set()
 
     def _settle(self):
         """Waits until every document's current text is recorded and nothing is leased."""
