@@ -47,8 +47,6 @@ REPO = Path(__file__).resolve().parent.parent
 REVISION = re.compile(r"soakrev(\d{4})")
 # Seconds for a queued fetch to be picked up and its response ingested, beyond its delay.
 FETCH_SLACK_SECONDS = 5
-# A document answered this recently may still be being ingested: a kill then cuts its run off.
-INGEST_SECONDS = 2
 # Words a revision's clause is drawn from.
 WORDS = re.findall(
     r"\w+",
@@ -86,6 +84,14 @@ def document_text(number: int, revision: int) -> bytes:
         f"## Current clause soakrev{revision:04d}\n\n"
         f"The service may {clause}.\n"
     ).encode()
+
+
+def snapshot_kwargs(message: dict) -> dict | None:
+    """The keyword arguments of a snapshot task's message as Redis keeps it, else None."""
+    if message.get("headers", {}).get("task") != "apps.documents.tasks.snapshot_document":
+        return None
+    _args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+    return kwargs
 
 
 class DocumentServer:
@@ -145,10 +151,6 @@ class DocumentServer:
             return {
                 number for port, number in self.in_flight.items() if ports is None or port in ports
             }
-
-    def answered_since(self, moment: float) -> set[int]:
-        with self.lock:
-            return {number for number, _revision, at in self.completed if at >= moment}
 
     def stop(self):
         self.server.shutdown()
@@ -355,15 +357,14 @@ class Processes:
 
 @dataclass
 class Event:
-    """A kill or restart: `documents` were being fetched then (their recovery is measured),
-    `held` had a run in progress (being fetched, or answered moments ago and so possibly being
-    ingested): a later event holding a document ends the measure of an earlier one, since the
-    document was cut off again before it could recover."""
+    """A kill or restart and the documents whose run it cut off: those the killed worker held a
+    message for (running, or received and waiting for a pool process) that carries the
+    document's current lease, or those being fetched when only one pool process was killed.
+    A later event that cuts a document off again ends the measure of the earlier one."""
 
     kind: str  # pool process, worker, broker, database
     at: float
     documents: set[int]
-    held: set[int]
 
 
 @dataclass
@@ -541,12 +542,11 @@ class Soak:
                 ports = self._wait_for_a_fetch([target])
                 documents = self.server.in_flight_for(ports)
                 os.kill(target, signal.SIGKILL)
-                self.events.append(Event(kind, time.time(), documents, documents))
+                self.events.append(Event(kind, time.time(), documents))
                 return
         self._wait_for_a_fetch([self.processes.worker.pid, *self.processes.pool_processes()])
-        documents = self.server.in_flight_for()
+        documents = self._held_by_the_worker()
         moment = time.time()
-        held = documents | self.server.answered_since(moment - INGEST_SECONDS)
         if kind == "worker":
             self.processes.kill_worker()
         elif kind == "broker":
@@ -555,7 +555,27 @@ class Soak:
             self.redis.start()
         elif kind == "database":
             self.restart_database()
-        self.events.append(Event(kind, moment, documents, held))
+        self.events.append(Event(kind, moment, documents))
+
+    def _held_by_the_worker(self) -> set[int]:
+        """The documents whose current lease travels in a message the (only) worker holds:
+        delivered to it and not yet acknowledged."""
+        from django.db import connection
+        from django.db.utils import InterfaceError, OperationalError
+
+        from apps.documents.models import Document
+
+        carried = {}
+        for raw in self.redis.client().hvals("unacked"):
+            kwargs = snapshot_kwargs(json.loads(raw)[0])
+            if kwargs and kwargs.get("lease_token"):
+                carried[kwargs["document_id"]] = kwargs["lease_token"]
+        try:
+            leases = Document.objects.filter(pk__in=carried).values_list("pk", "fetch_lease_token")
+            return {self.documents[pk] for pk, token in leases if token and carried[pk] == token}
+        except (OperationalError, InterfaceError):
+            connection.close()
+            return self.server.in_flight_for()
 
     def _settle(self):
         """Waits until every document's current text is recorded and nothing is leased."""
@@ -606,7 +626,7 @@ class Soak:
                     report.unrecovered += 1
                     continue
                 if any(
-                    event.at < later.at < finished.timestamp() and number in later.held
+                    event.at < later.at < finished.timestamp() and number in later.documents
                     for later in self.events
                 ):
                     cut_again += 1
@@ -666,8 +686,9 @@ class Soak:
             f"{counts['worker']} whole workers); broker restarts: {counts['broker']}; "
             f"database restarts: {counts['database']}",
             f"worker or beat exits the soak did not cause: {report.unexpected_exits}",
-            f"recovery, from a kill or restart to the next completed fetch of each document it "
-            f"cut off: {len(recoveries)} fetches, median {median:.1f} s, worst {worst:.1f} s "
+            "recovery, from a kill or restart to the next completed fetch of each document whose "
+            f"run it cut off: {len(recoveries)} fetches, median {median:.1f} s, worst "
+            f"{worst:.1f} s "
             f"(bound {self.bound:g} s: lease + dispatch period + the new fetch); not recovered: "
             f"{report.unrecovered}; cut off again by a later kill before recovering (measured "
             f"from that one): {cut_again}",
@@ -729,13 +750,12 @@ class Soak:
             Document.objects.filter(pk__in=self.documents).values_list("pk", "fetch_lease_token")
         )
         for message in messages + unacked:
-            headers = message.get("headers", {})
-            if headers.get("eta"):
+            if message.get("headers", {}).get("eta"):
                 stranded += 1
                 continue
-            if headers.get("task") != "apps.documents.tasks.snapshot_document":
+            kwargs = snapshot_kwargs(message)
+            if kwargs is None:
                 continue
-            _args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))
             token = kwargs.get("lease_token")
             if token and leases.get(kwargs.get("document_id")) == token:
                 stranded += 1
