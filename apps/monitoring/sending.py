@@ -4,7 +4,8 @@ The row is read pending under a row lock (SELECT ... FOR UPDATE on PostgreSQL; S
 immediate transactions take the database's write lock) and stays locked until it is marked
 sent, failed or skipped: a second task for the same row waits, then finds it no longer pending
 and sends nothing. A worker killed before the SMTP server accepted the email rolls the
-transaction back, so the redelivered task sends it once.
+transaction back: the row stays pending and due, and the retry pass (or the task, should the
+broker redeliver it) sends it once.
 
 The one crash window that remains: the SMTP server has accepted the email and the process dies
 before the transaction that marks the row sent commits (or the commit itself fails). The row is
