@@ -45,8 +45,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 REVISION = re.compile(r"soakrev(\d{4})")
-# Seconds for a queued fetch to be picked up and its response ingested, beyond its delay.
-FETCH_SLACK_SECONDS = 5
+# Seconds for a queued fetch to be picked up (a worker restarted after a kill takes a few
+# seconds to start) and its response ingested, beyond the response's delay.
+FETCH_SLACK_SECONDS = 10
 # Words a revision's clause is drawn from.
 WORDS = re.findall(
     r"\w+",
@@ -317,6 +318,7 @@ class Processes:
         )  # fmt: skip
 
     def _start_worker(self):
+        self.worker_started_at = time.time()
         return self._start(
             "worker",
             ["worker", "--concurrency", str(self.concurrency), "--queues", "celery",
@@ -565,8 +567,14 @@ class Soak:
 
         from apps.documents.models import Document
 
+        # Messages of workers killed earlier stay unacknowledged until the visibility timeout:
+        # only those delivered since this worker started are its own.
+        client = self.redis.client()
+        tags = client.zrangebyscore("unacked_index", self.processes.worker_started_at, "+inf")
         carried = {}
-        for raw in self.redis.client().hvals("unacked"):
+        for raw in client.hmget("unacked", tags) if tags else []:
+            if raw is None:
+                continue
             kwargs = snapshot_kwargs(json.loads(raw)[0])
             if kwargs and kwargs.get("lease_token"):
                 carried[kwargs["document_id"]] = kwargs["lease_token"]
@@ -689,7 +697,8 @@ class Soak:
             "recovery, from a kill or restart to the next completed fetch of each document whose "
             f"run it cut off: {len(recoveries)} fetches, median {median:.1f} s, worst "
             f"{worst:.1f} s "
-            f"(bound {self.bound:g} s: lease + dispatch period + the new fetch); not recovered: "
+            f"(bound {self.bound:g} s: lease + dispatch period + the new fetch and its pick-up); "
+            "not recovered: "
             f"{report.unrecovered}; cut off again by a later kill before recovering (measured "
             f"from that one): {cut_again}",
             "  by cause: "
