@@ -54,6 +54,9 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "monitoring": frozenset(
         {"provisions", "documents", "platforms", "regulations", "billing", "accounts", "core"}
     ),
+    # Curator assistance stands beside monitoring: it reads versions and writes suggestions
+    # and draft provisions, and nothing below knows it.
+    "assist": frozenset({"provisions", "documents", "platforms", "regulations", "core"}),
     "provisions": frozenset({"documents", "platforms", "regulations", "billing", "core"}),
     "documents": frozenset({"platforms", "regulations", "core"}),
     "platforms": frozenset({"core"}),

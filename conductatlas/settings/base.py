@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.billing",
     "apps.monitoring",
+    "apps.assist",
     "apps.catalog_demo",
     "apps.api",
     "apps.site",
