@@ -1,9 +1,12 @@
-"""Reads of curator assistance: the triage queue's figures."""
+"""Reads of curator assistance: the triage queue's figures and the model's state."""
 
 from datetime import datetime
+from pathlib import Path
 
+from django.conf import settings
 from django.db.models import Count, Min
 
+from apps.assist.classifier import model_file_problem
 from apps.assist.models import ClauseSuggestion, SuggestionStatus
 
 
@@ -14,3 +17,8 @@ def suggestions_awaiting_triage() -> tuple[int, datetime | None]:
         count=Count("id"), oldest=Min("created_at")
     )
     return figures["count"], figures["oldest"]
+
+
+def clause_model_problem() -> str:
+    """Why the trained clause model cannot be used (so the small one stands in), or ""."""
+    return model_file_problem(Path(settings.CLAUSE_MODEL_PATH))
