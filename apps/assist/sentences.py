@@ -18,6 +18,8 @@ _LEADING_MARKER = re.compile(r"^\s*(?:>\s*)?(?:[-*+]\s+|\d{1,3}[.)]\s+)?")
 # ("e.g. Google") split wrongly now and then; a curator sees the sentence and can widen it.
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]*_]*(\s+)(?=[\"'“‘(\[*_]*[A-Z0-9])")
 _WORD = re.compile(r"[A-Za-z]{2,}")
+# A short line in bold alone ("**12.7 Termination for Nonpayment**.") is a heading too.
+_BOLD_HEADING = re.compile(r"^\s*\*\*[^*]{1,120}\*\*[.:]?\s*$")
 MIN_WORDS = 5
 MAX_CHARS = 2000
 
@@ -48,7 +50,11 @@ def _blocks(text: str) -> list[str]:
 
 def _is_clause_like(block: str) -> bool:
     stripped = block.lstrip()
-    return not (stripped.startswith(("#", "|")) or stripped.startswith("[") and "](" in stripped)
+    return not (
+        stripped.startswith(("#", "|"))
+        or (stripped.startswith("[") and "](" in stripped)
+        or _BOLD_HEADING.match(stripped)
+    )
 
 
 def version_sentences(text: str) -> list[Sentence]:

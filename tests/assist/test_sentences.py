@@ -28,10 +28,11 @@ def test_every_sentence_is_found_in_the_text_it_came_from():
         assert clause_found_in(clause_text=sentence.text, text=TERMS)
 
 
-def test_tables_link_lists_and_short_fragments_are_left_out():
+def test_tables_link_lists_bold_headings_and_short_fragments_are_left_out():
     text = (
         "| Column one | Column two has five words |\n|---|---|\n\n"
         "[1. Our Mission.](#EU1)\n\n"
+        "**12.7 Termination or Suspension for Nonpayment**.\n\n"
         "1. We may change these terms. You will be told by email in advance.\n"
         "2) Short item.\n"
     )
