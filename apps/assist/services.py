@@ -98,7 +98,8 @@ def _covering_provision(sentence: str, provisions: list[Provision]) -> Provision
 
 def version_clauses_suggest(*, version: DocumentVersion) -> VersionClassification:
     """Classify the version's sentences and record a suggestion for each (sentence, category)
-    not suggested for this document before. Safe to run again: it converges."""
+    not suggested for this document before. Safe to run again: it converges, and brings up to
+    date which provision covers each suggestion still awaiting triage."""
     active = active_classifier()
     sentences = version_sentences(version.text)
     predictions = active.classifier.predict([sentence.text for sentence in sentences])
@@ -106,6 +107,9 @@ def version_clauses_suggest(*, version: DocumentVersion) -> VersionClassificatio
     provisions = list(
         Provision.objects.filter(document_id=version.document_id).only("pk", "clause_text")
     )
+    covering = {
+        sentence.text: _covering_provision(sentence.text, provisions) for sentence in sentences
+    }
     candidates = [
         ClauseSuggestion(
             version=version,
@@ -116,7 +120,7 @@ def version_clauses_suggest(*, version: DocumentVersion) -> VersionClassificatio
             label=prediction.label,
             clause_type=clause_types[prediction.label],
             confidence=prediction.confidence,
-            covered_by=_covering_provision(sentence.text, provisions),
+            covered_by=covering[sentence.text],
         )
         for sentence, found in zip(sentences, predictions, strict=True)
         for prediction in found
@@ -125,6 +129,15 @@ def version_clauses_suggest(*, version: DocumentVersion) -> VersionClassificatio
         # The unique constraint keeps out what was suggested before (by an earlier version, or
         # by an earlier run of this one) and what a concurrent run has just written.
         ClauseSuggestion.objects.bulk_create(candidates, ignore_conflicts=True)
+        stale = []
+        for suggestion in ClauseSuggestion.objects.filter(
+            version=version, status=SuggestionStatus.PENDING
+        ).only("pk", "sentence", "covered_by_id"):
+            provision = covering.get(suggestion.sentence)
+            if suggestion.covered_by_id != (provision.pk if provision else None):
+                suggestion.covered_by = provision
+                stale.append(suggestion)
+        ClauseSuggestion.objects.bulk_update(stale, ["covered_by"])
         classification, _created = VersionClassification.objects.update_or_create(
             version=version,
             defaults={

@@ -43,6 +43,16 @@ def curator_client(client, curator):
 def test_the_list_shows_a_versions_suggestions_and_says_the_small_model_made_them(
     curator_client, version
 ):
+    other = snapshot_ingest(
+        document=DocumentFactory(),
+        raw=TERMS.replace(LIABILITY, "We are never liable for lost profits of any kind.").encode(),
+        content_type=MARKDOWN,
+        final_url="https://example.com/other-terms",
+        headers={},
+        fetched_at=timezone.now(),
+    ).version
+    version_clauses_suggest(version=other)
+
     response = curator_client.get(reverse(CHANGELIST), {"version__id__exact": version.pk})
 
     html = response.content.decode()
@@ -51,6 +61,10 @@ def test_the_list_shows_a_versions_suggestions_and_says_the_small_model_made_the
         assert sentence[:60].replace(",", "") in html.replace(",", "")
     assert "Limitation of liability" in html
     assert FALLBACK_WARNING in html and "No model file at" in html
+    assert "We are never liable" not in html
+    assert ClauseSuggestion.objects.filter(
+        version=other, sentence__startswith="We are never"
+    ).exists()
 
 
 def test_no_warning_when_the_trained_model_is_sound(

@@ -199,3 +199,16 @@ def test_the_triage_queue_counts_pending_suggestions_and_their_oldest(classifica
     count, oldest = suggestions_awaiting_triage()
     assert count == len(EXPECTED_LABELS) - 1
     assert oldest == ClauseSuggestion.objects.order_by("created_at").first().created_at
+
+
+def test_running_again_marks_a_suggestion_a_new_provision_now_covers(classification_on):
+    document = DocumentFactory()
+    version = ingest(document, TERMS)
+    version_clauses_suggest(version=version)
+    assert not ClauseSuggestion.objects.filter(covered_by__isnull=False).exists()
+
+    provision = ProvisionFactory(document=document, clause_text=TERMINATION)
+    version_clauses_suggest(version=version)
+
+    covered = ClauseSuggestion.objects.filter(covered_by__isnull=False)
+    assert [(item.sentence, item.covered_by) for item in covered] == [(TERMINATION, provision)]
