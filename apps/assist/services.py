@@ -107,9 +107,14 @@ def version_clauses_suggest(*, version: DocumentVersion) -> VersionClassificatio
     provisions = list(
         Provision.objects.filter(document_id=version.document_id).only("pk", "clause_text")
     )
-    covering = {
-        sentence.text: _covering_provision(sentence.text, provisions) for sentence in sentences
-    }
+    coverage: dict[str, Provision | None] = {}
+
+    def covering(sentence: str) -> Provision | None:
+        # Only sentences with a suggestion are looked up, each once.
+        if sentence not in coverage:
+            coverage[sentence] = _covering_provision(sentence, provisions)
+        return coverage[sentence]
+
     candidates = [
         ClauseSuggestion(
             version=version,
@@ -120,7 +125,7 @@ def version_clauses_suggest(*, version: DocumentVersion) -> VersionClassificatio
             label=prediction.label,
             clause_type=clause_types[prediction.label],
             confidence=prediction.confidence,
-            covered_by=covering[sentence.text],
+            covered_by=covering(sentence.text),
         )
         for sentence, found in zip(sentences, predictions, strict=True)
         for prediction in found
@@ -133,7 +138,7 @@ def version_clauses_suggest(*, version: DocumentVersion) -> VersionClassificatio
         for suggestion in ClauseSuggestion.objects.filter(
             version=version, status=SuggestionStatus.PENDING
         ).only("pk", "sentence", "covered_by_id"):
-            provision = covering.get(suggestion.sentence)
+            provision = covering(suggestion.sentence)
             if suggestion.covered_by_id != (provision.pk if provision else None):
                 suggestion.covered_by = provision
                 stale.append(suggestion)
