@@ -88,6 +88,8 @@ def training_examples_read(path: Path) -> list[TrainingExample]:
                 examples.append(_example_parse(line, where=f"{path}, line {number}"))
     except OSError as error:
         raise TrainingDataError(f"Cannot read {path}: {error.strerror or error}") from error
+    except UnicodeDecodeError as error:
+        raise TrainingDataError(f"{path} is not UTF-8 text ({error.reason}).") from error
     if not examples:
         raise TrainingDataError(f"{path} holds no training examples.")
     return examples

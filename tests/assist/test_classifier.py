@@ -145,6 +145,17 @@ def test_a_bad_training_file_is_refused_with_its_line(tmp_path, content, message
         training_examples_read(path)
 
 
+def test_a_training_file_that_is_not_text_is_refused(tmp_path):
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(b'{"sentence": "caf\xe9", "labels": []}\n')
+    with pytest.raises(TrainingDataError, match="is not UTF-8 text"):
+        training_examples_read(path)
+    compressed = tmp_path / "train.jsonl.gz"
+    compressed.write_bytes(b"not gzip at all")
+    with pytest.raises(TrainingDataError, match="Cannot read"):
+        training_examples_read(compressed)
+
+
 def test_the_sample_holds_every_category():
     examples = training_examples_read(SAMPLE_PATH)
     labels = {label for example in examples for label in example.labels}
