@@ -64,13 +64,35 @@ def grades_by_platform(
 
 @dataclass(frozen=True)
 class GradeBand:
+    """A grade and the averages it covers: above `floor` (None: from 0) and at most `ceiling`
+    (None: without limit)."""
+
     grade: str
-    ceiling: Fraction | None  # None: everything above the previous band
+    floor: Fraction | None
+    ceiling: Fraction | None
 
 
-def grade_bands() -> list[GradeBand]:
-    """The grades and the average concern each allows, as the methodology page lists them."""
-    return [
-        *(GradeBand(grade=grade, ceiling=ceiling) for grade, ceiling in GRADE_CEILINGS),
-        GradeBand(grade=WORST_GRADE, ceiling=None),
-    ]
+@dataclass(frozen=True)
+class GradeRule:
+    """The rule as the methodology page states it."""
+
+    min_provisions: int
+    concern_points: list[tuple[str, int]]  # severity label, points
+    bands: list[GradeBand]
+    best_grade_with_critical: str
+
+
+def grade_rule() -> GradeRule:
+    return GradeRule(
+        min_provisions=MIN_GRADED_PROVISIONS,
+        concern_points=[(severity.label, CONCERN_POINTS[severity]) for severity in Severity],
+        bands=[
+            GradeBand(grade=grade, floor=floor, ceiling=ceiling)
+            for (grade, ceiling), floor in zip(
+                [*GRADE_CEILINGS, (WORST_GRADE, None)],
+                [None, *(ceiling for _grade, ceiling in GRADE_CEILINGS)],
+                strict=True,
+            )
+        ],
+        best_grade_with_critical=BEST_GRADE_WITH_CRITICAL,
+    )
