@@ -71,6 +71,18 @@ class GradeBand:
     floor: Fraction | None
     ceiling: Fraction | None
 
+    @property
+    def floor_text(self) -> str:
+        return _average_text(self.floor)
+
+    @property
+    def ceiling_text(self) -> str:
+        return _average_text(self.ceiling)
+
+
+def _average_text(value: Fraction | None) -> str:
+    return "" if value is None else f"{float(value):.2f}".rstrip("0").rstrip(".")
+
 
 @dataclass(frozen=True)
 class GradeRule:
