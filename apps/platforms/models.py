@@ -40,7 +40,11 @@ class Platform(BaseModel):
     description = models.TextField(blank=True)
     # Derived from the published provisions and kept current by the provisions app's services
     # (blank: too few provisions to grade). Stored so lists and the API read it as a column.
-    grade = models.CharField(max_length=1, choices=Grade.choices, blank=True, editable=False)
+    # The database default lets rows written without the column (older code, a migration
+    # test's earlier state) start ungraded.
+    grade = models.CharField(
+        max_length=1, choices=Grade.choices, blank=True, default="", db_default="", editable=False
+    )
 
     # The grade is derived, not curated: its changes follow the provisions' own history.
     history = HistoricalRecords(excluded_fields=["grade"])
