@@ -177,7 +177,10 @@ def comparison_choice(*, requested: list[str]) -> ComparisonChoice:
     names = list(dict.fromkeys(name.strip() for name in requested if name.strip()))
     truncated = len(names) > COMPARE_MAX_REQUESTED
     names = names[:COMPARE_MAX_REQUESTED]
-    lookup_names = [name for name in names if len(name) <= _PLATFORM_NAME_MAX_LENGTH]
+    # A name no stored slug or name can equal is not looked up (PostgreSQL refuses NUL).
+    lookup_names = [
+        name for name in names if len(name) <= _PLATFORM_NAME_MAX_LENGTH and "\x00" not in name
+    ]
     found: list[Platform] = []
     if lookup_names:
         matches = Q(slug__in=[name.lower() for name in lookup_names])
