@@ -192,6 +192,12 @@ def test_admin_edit_and_delete_recompute_the_grade(client):
     assert graded(platform) == "C"
     assert Provision.objects.get(pk=first.pk).history.first().history_user == curator
 
+    platform_page = client.get(reverse("admin:platforms_platform_change", args=[platform.pk]))
+    assert platform_page.status_code == 200
+    assert re.search(r'<div class="readonly">C</div>', platform_page.content.decode())
+    graded_list = client.get(reverse("admin:platforms_platform_changelist"), {"grade": "C"})
+    assert platform.name in graded_list.content.decode()
+
     delete_url = reverse("admin:provisions_provision_delete", args=[first.pk])
     assert client.post(delete_url, {"post": "yes"}).status_code == 302
     assert graded(platform) == ""
