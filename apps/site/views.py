@@ -155,7 +155,9 @@ def compare(request):
     requested = request.GET.getlist("platforms")
     if len(requested) > 1:
         names = [name.strip() for value in requested for name in value.split(",")]
-        query = urlencode({"platforms": ",".join(name for name in names if name)}, safe=",")
+        # One name past the limit keeps the page's "not read" notice without a huge address.
+        names = [name for name in names if name][: COMPARE_MAX_REQUESTED + 1]
+        query = urlencode({"platforms": ",".join(names)}, safe=",")
         return redirect(f"{reverse('site:compare')}?{query}")
     choice = comparison_choice(requested=requested[0].split(",") if requested else [])
     context = {

@@ -148,6 +148,16 @@ def test_the_picker_form_lands_on_the_shareable_address(client, catalog):
     assert column_names(html) == ["Luma AI", "Hulu", "Hinge"]
 
 
+def test_a_flood_of_form_fields_redirects_to_a_bounded_address(client, catalog):
+    fields = ["luma-ai", "hulu", *(f"unknown-{index}" for index in range(500))]
+    response = client.get("/compare/", {"platforms": fields})
+    assert response.status_code == 302
+    names = parse_qs(urlsplit(response["Location"]).query)["platforms"][0].split(",")
+    assert names == fields[: COMPARE_MAX_REQUESTED + 1]
+    html = client.get(response["Location"]).content.decode()
+    assert f"past the first {COMPARE_MAX_REQUESTED} were not read" in html
+
+
 def test_a_chosen_platform_keeps_its_place_in_the_picker(client, catalog):
     html = compare(client, "hulu,luma-ai")
     assert re.findall(r'name="platforms" value="([^"]*)"', html) == ["hulu", "luma-ai", "", "", ""]
