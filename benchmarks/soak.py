@@ -531,21 +531,29 @@ class Soak:
             time.sleep(0.05)
         return set()
 
+    def _kill_a_pool_process(self) -> bool:
+        """Kills a pool process, one that is fetching if any; False when none could be (the
+        pool is being replaced, or the chosen process ended by itself meanwhile)."""
+        pool = self.processes.pool_processes()
+        random.shuffle(pool)
+        busy = [pid for pid in pool if self.server.in_flight_for(
+            client_ports(pid, self.server.port))] or pool  # fmt: skip
+        if not busy:
+            return False
+        ports = self._wait_for_a_fetch([busy[0]])
+        documents = self.server.in_flight_for(ports)
+        try:
+            os.kill(busy[0], signal.SIGKILL)
+        except ProcessLookupError:
+            return False
+        self.events.append(Event("pool process", time.time(), documents))
+        return True
+
     def _event(self, kind: str):
         if kind == "pool process":
-            pool = self.processes.pool_processes()
-            if not pool:
-                kind = "worker"
-            else:
-                random.shuffle(pool)
-                busy = [pid for pid in pool if self.server.in_flight_for(
-                    client_ports(pid, self.server.port))] or pool  # fmt: skip
-                target = busy[0]
-                ports = self._wait_for_a_fetch([target])
-                documents = self.server.in_flight_for(ports)
-                os.kill(target, signal.SIGKILL)
-                self.events.append(Event(kind, time.time(), documents))
+            if any(self._kill_a_pool_process() for _ in range(3)):
                 return
+            kind = "worker"
         self._wait_for_a_fetch([self.processes.worker.pid, *self.processes.pool_processes()])
         documents = self._held_by_the_worker()
         moment = time.time()

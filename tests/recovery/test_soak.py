@@ -41,7 +41,7 @@ def test_kills_and_a_broker_restart_lose_nothing_and_strand_nothing(tmp_path):
     options = soak.parse_arguments(
         ["--kills", "3", "--documents", "4", "--concurrency", "2", "--delay", "1",
          "--time-limit", "6", "--lease-margin", "4", "--dispatch-every", "1",
-         "--kill-every", "2", "4", "--change-after", "1", "3", "--outage", "2"]
+         "--kill-every", "1", "2", "--change-after", "0.5", "1.5", "--outage", "1"]
     )  # fmt: skip
     options.media_root = tmp_path / "media"
     redis = soak.RedisServer(port=soak.free_port(), workdir=tmp_path)
