@@ -63,10 +63,27 @@ def document_snapshot(*, document: Document, lease_token: str | None = None) -> 
         raise
 
 
+# What the attempt's finishing UPDATE writes (its start INSERT wrote the rest).
+_ATTEMPT_FINISH_FIELDS = [
+    "finished_at",
+    "outcome",
+    "error_kind",
+    "message",
+    "http_status",
+    "duration_ms",
+    "raw_sha256",
+    "version",
+]
+
+
 def _snapshot_run(*, document: Document, lease_token: str) -> SnapshotRun:
-    started_at = timezone.now()
     clock = time.perf_counter()
-    attempt = FetchAttempt(document=document, started_at=started_at)
+    # Recorded before the network call, in its own short commit, so a run a crash cuts off
+    # stays in the fetch history (as interrupted once its lease is over). The fields are the
+    # pipeline's own values (enums, the fetcher's status, a hash): no full_clean on this path.
+    attempt = FetchAttempt.objects.create(
+        document=document, started_at=timezone.now(), outcome=FetchOutcome.STARTED
+    )
     retry_after = None
     ingest = None
     result = None
@@ -85,8 +102,9 @@ def _snapshot_run(*, document: Document, lease_token: str) -> SnapshotRun:
         attempt.http_status = error.status
         retry_after = error.retry_after
 
-    # One transaction for everything written after the fetch: on the daily path of an
-    # unchanged document that is the whole cost beside the lease claim (SQLite commits fsync).
+    # One transaction for everything written after the fetch, the attempt's finish included: on
+    # the daily path of an unchanged document that and the start INSERT are the whole cost
+    # beside the lease claim (SQLite commits fsync).
     raw_sha = raw_sha256(result.body) if result is not None else ""
     with transaction.atomic():
         if result is not None and result.not_modified:
@@ -122,8 +140,7 @@ def _snapshot_run(*, document: Document, lease_token: str) -> SnapshotRun:
         finished_at = timezone.now()
         attempt.finished_at = finished_at
         attempt.duration_ms = round((time.perf_counter() - clock) * 1000)
-        attempt.full_clean(exclude=["document", "version"])
-        attempt.save()
+        attempt.save(update_fields=_ATTEMPT_FINISH_FIELDS)
 
         next_fetch_at = document_next_fetch_at(document=document, after=finished_at)
         if retry_after:
