@@ -47,9 +47,7 @@ def crashed_run(corpus_server, monkeypatch):
 def test_the_attempt_is_recorded_as_started_before_the_network_call(corpus_server, monkeypatch):
     document, seen_during_fetch = crashed_run(corpus_server, monkeypatch)
 
-    assert [(a.outcome, a.finished_at) for a in seen_during_fetch] == [
-        (FetchOutcome.STARTED, None)
-    ]
+    assert [(a.outcome, a.finished_at) for a in seen_during_fetch] == [(FetchOutcome.STARTED, None)]
     assert FetchAttempt.objects.get(document=document).outcome == FetchOutcome.STARTED
 
 
