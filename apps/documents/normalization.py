@@ -75,21 +75,29 @@ def normalize_text(text: str) -> str:
     """The reader-visible words of a Markdown text, separated by single spaces."""
     text = unicodedata.normalize("NFKC", text)
     text = _TYPOGRAPHY_CHARS.sub(lambda match: _TYPOGRAPHY[match.group()], text)
-    text = _REFERENCE_DEFINITION.sub("", text)
+    # Each pattern below needs a marker character pair to match; testing for it first skips
+    # the whole pass on the many texts without one (paragraphs, sentences, headings).
+    if "]:" in text:
+        text = _REFERENCE_DEFINITION.sub("", text)
     # Images and links go before escapes are undone, so an escaped bracket never opens one.
     # A link keeps its text, set apart by spaces: renderers differ on the spaces between links.
-    text = _IMAGE.sub(r" \1 ", text)
-    for _ in range(2):  # a link's text may itself be a link or an image
-        text = _LINK.sub(r" \1 ", text)
-    text = _REFERENCE_LINK.sub(r" \1 ", text)
-    text = _AUTOLINK.sub(r"\1", text)
+    if "](" in text:
+        text = _IMAGE.sub(r" \1 ", text)
+        for _ in range(2):  # a link's text may itself be a link or an image
+            text = _LINK.sub(r" \1 ", text)
+    if "][" in text:
+        text = _REFERENCE_LINK.sub(r" \1 ", text)
+    if "<" in text:
+        text = _AUTOLINK.sub(r"\1", text)
     text = _BARE_URL.sub(_bare_url_identity, text)
-    text = _HTML_TAG.sub(" ", text)
+    if "<" in text:
+        text = _HTML_TAG.sub(" ", text)
     # List markers go before escapes are undone: a converter escapes a paragraph's "1." as
     # "1\." precisely because it is not a list marker, and the same words as a heading keep
     # their "1." too ("## 1. Who can use" and "1\. Who can use" read alike).
     text = _LIST_MARKER.sub("", text)
-    text = _ESCAPE.sub(r"\1", text)
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)
     text = _EMPHASIS.sub("", text)
     # Line breaks, blank lines, heading and table markup, punctuation between words and letter
     # case ("XBOX", "Terms of use"): layout and typography, not what the document says.
