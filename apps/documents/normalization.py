@@ -59,10 +59,20 @@ _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~=\"'])")
 # Converters renumber ordered lists ("1." for every item) and pick bullet characters freely.
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+", re.MULTILINE)
-_EMPHASIS = re.compile(r"[*_`]+|~~")
+_EMPHASIS_MARKS = ("*", "_", "`")
 # A word: letters and digits, possibly joined by inner punctuation ("e-mail", "won't", "1,000",
 # "3.5", "example.com"); the punctuation between words is not part of any word.
 _WORD = re.compile(r"[^\W_]+(?:['.,:/\-_][^\W_]+)*")
+
+
+def _strip_emphasis(text: str) -> str:
+    """Drop emphasis and code marks: every "*", "_" and "`", and "~~" (strikethrough). The tilde
+    pairs are taken first, from the text as it stands, so deleting a mark between two tildes
+    never makes a pair; plain replacements run several times faster than one pattern."""
+    text = text.replace("~~", "")
+    for mark in _EMPHASIS_MARKS:
+        text = text.replace(mark, "")
+    return text
 
 
 def _bare_url_identity(match: re.Match) -> str:
@@ -98,7 +108,7 @@ def normalize_text(text: str) -> str:
     text = _LIST_MARKER.sub("", text)
     if "\\" in text:
         text = _ESCAPE.sub(r"\1", text)
-    text = _EMPHASIS.sub("", text)
+    text = _strip_emphasis(text)
     # Line breaks, blank lines, heading and table markup, punctuation between words and letter
     # case ("XBOX", "Terms of use"): layout and typography, not what the document says.
     return " ".join(_WORD.findall(text.casefold()))
@@ -111,7 +121,7 @@ def markdown_inline_text(text: str) -> str:
     for _ in range(2):
         text = _LINK.sub(r"\1", text)
     text = _ESCAPE.sub(r"\1", text)
-    return " ".join(_EMPHASIS.sub("", text).split())
+    return " ".join(_strip_emphasis(text).split())
 
 
 def normalized_fingerprint(normalized: str) -> str:
