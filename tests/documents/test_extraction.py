@@ -357,7 +357,7 @@ def test_a_paragraph_that_looks_like_a_list_item_or_heading_reads_as_written():
 def test_the_selected_part_is_kept_whole_navigation_and_hidden_parts_included():
     html = (
         f"<html><body><main><nav>Sections: scope, fees</nav>{PARAGRAPH}"
-        '<div hidden>Annex: fees apply.</div><form><label>Region</label></form>'
+        "<div hidden>Annex: fees apply.</div><form><label>Region</label></form>"
         "</main></body></html>"
     ).encode()
 
