@@ -108,3 +108,19 @@ def test_admin_lists_and_filters_interrupted_attempts(
     assert history.status_code == 200
     assert "Interrupted" in page
     assert finished.get_outcome_display() in page
+
+
+def test_a_run_whose_lease_another_run_took_records_nothing_and_fetches_nothing(corpus_server):
+    document = DocumentFactory(
+        source_url=corpus_server.corpus_url("zoom__terms-of-service", "v004.md")
+    )
+    stale = document_fetch_lease_claim(
+        document_id=document.pk, now=timezone.now() - timedelta(days=1)
+    )
+    assert document_fetch_lease_claim(document_id=document.pk) is not None  # the lease expired
+
+    run = document_snapshot(document=document, lease_token=stale)
+
+    assert run.attempt is None
+    assert corpus_server.requests == []
+    assert not FetchAttempt.objects.exists()
