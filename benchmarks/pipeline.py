@@ -108,6 +108,9 @@ def setup_django(workdir: Path) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ["DJANGO_MEDIA_ROOT"] = str(workdir / "media")
     os.environ["FETCHER_PER_HOST_DELAY"] = "0"
+    # Clause suggestions react to a change in a task of their own, like alerts and Wayback
+    # captures; run eagerly here, they would be counted as the pipeline's cost.
+    os.environ["CLAUSE_SUGGESTIONS_ENABLED"] = "false"
     sys.path.insert(0, str(REPO))
     import django
 
