@@ -73,8 +73,7 @@ def _nfkc(text: str) -> str:
     if text.isascii():
         return text
     return "\n".join(
-        line if line.isascii() else unicodedata.normalize("NFKC", line)
-        for line in text.split("\n")
+        line if line.isascii() else unicodedata.normalize("NFKC", line) for line in text.split("\n")
     )
 
 
