@@ -14,7 +14,7 @@ def pending_captures_due_now(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0009_version_hash_chain'),
+        ('documents', '0011_extraction_rule_raised_for_html_to_markdown'),
     ]
 
     operations = [
