@@ -9,6 +9,7 @@ from celery import shared_task
 from django.conf import settings
 
 from apps.documents.models import Document, DocumentVersion
+from apps.documents.selectors import snapshots_scrub_batch_size
 from apps.documents.services import (
     WaybackState,
     document_snapshot,
@@ -53,7 +54,7 @@ def snapshot_document(self, document_id: int, lease_token: str | None = None) ->
 
 @shared_task
 def verify_archive_batch() -> int:
-    report = snapshots_verify(limit=settings.DOCUMENTS_VERIFY_BATCH)
+    report = snapshots_verify(limit=snapshots_scrub_batch_size())
     return len(report.problems)
 
 

@@ -4,11 +4,11 @@ verified" mark reads."""
 import logging
 from dataclasses import dataclass, field
 
-from django.db.models import F
 from django.utils import timezone
 
 from apps.documents.archive import archive_problem
 from apps.documents.models import ArchivedSnapshot
+from apps.documents.selectors import snapshots_least_recently_verified
 
 logger = logging.getLogger(__name__)
 
@@ -23,11 +23,8 @@ def snapshots_verify(*, limit: int | None = None, progress=None) -> ArchiveVerif
     """Re-hash stored snapshots (decompress, SHA-256, compare with the address) and record the
     outcome on each, which is what the public "hash verified" mark reads. Least recently
     verified first, all of them or the first `limit`; `progress` is called once per snapshot."""
-    snapshots = ArchivedSnapshot.objects.order_by(
-        F("last_verified_at").asc(nulls_first=True), "pk"
-    )[:limit]
     report = ArchiveVerification()
-    for snapshot in snapshots.iterator():
+    for snapshot in snapshots_least_recently_verified(limit=limit):
         problem = archive_problem(snapshot.storage_name, snapshot.sha256)
         ArchivedSnapshot.objects.filter(pk=snapshot.pk).update(
             last_verified_at=timezone.now(), last_verification_ok=problem is None
