@@ -198,7 +198,9 @@ class DocumentVersion(BaseModel):
         get_latest_by = "number"
         indexes = [
             # The home page's recent changes and the dashboard: latest versions of some kinds.
-            models.Index(fields=["kind", "captured_at"], name="version_kind_captured"),
+            # With the id, the index gives their exact order (newest first, ties by id)
+            # read backwards, so the newest few are read without sorting every change.
+            models.Index(fields=["kind", "captured_at", "id"], name="version_kind_captured_id"),
             # The ingest's lookup of an earlier version with the same words. Not unique: a
             # return to an old text past the flip-flop window is a new version restoring it.
             models.Index(fields=["document", "text_sha256"], name="version_document_text"),

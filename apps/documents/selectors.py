@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Min, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
 from apps.core.selectors import table_row_count
@@ -16,6 +16,16 @@ from apps.documents.models import ArchivedSnapshot, Document, DocumentVersion
 # The largest number a version can have (a PositiveIntegerField on every database): a larger one
 # in a URL names no version, and must not reach the database, which cannot even compare it.
 MAX_VERSION_NUMBER = 2**31 - 1
+
+
+def documents_due(*, now: datetime) -> QuerySet[Document]:
+    """Monitored documents due at `now` and not leased, most overdue first: a range of the
+    `document_due` index, read in its order."""
+    return (
+        Document.objects.filter(is_monitored=True, next_fetch_at__lte=now)
+        .filter(Q(fetch_lease_until__isnull=True) | Q(fetch_lease_until__lte=now))
+        .order_by("next_fetch_at", "pk")
+    )
 
 
 def documents_monitored() -> QuerySet[Document]:
@@ -146,11 +156,11 @@ def version_chain_intact(version: DocumentVersion) -> bool:
 # --- the scrub: re-hashing the archive ---------------------------------------------------------
 
 
-def snapshots_least_recently_verified(*, limit: int | None = None) -> Iterator[ArchivedSnapshot]:
-    """Snapshots never verified (oldest first), then the least recently verified: all of them or
-    the first `limit`. Two index ranges (`snapshot_never_verified`, `snapshot_verified`) rather
-    than one ORDER BY ... NULLS FIRST, which an index on a nullable column does not serve on
-    every database."""
+def snapshot_ids_least_recently_verified(*, limit: int | None = None) -> Iterator[int]:
+    """Ids of the snapshots never verified (oldest first), then of the least recently verified:
+    all of them or the first `limit`. Two ranges read from the indexes alone
+    (`snapshot_never_verified`, `snapshot_verified`) rather than one ORDER BY ... NULLS FIRST,
+    which an index on a nullable column does not serve on every database."""
     started = timezone.now()
     never = ArchivedSnapshot.objects.filter(last_verified_at__isnull=True).order_by("pk")
     # Verified before this read began: not the ones the caller re-hashes as it goes.
@@ -162,9 +172,9 @@ def snapshots_least_recently_verified(*, limit: int | None = None) -> Iterator[A
         remaining = None if limit is None else limit - taken
         if remaining == 0:
             return
-        for snapshot in snapshots.only("sha256", "storage_name")[:remaining].iterator():
+        for pk in snapshots.values_list("pk", flat=True)[:remaining].iterator():
             taken += 1
-            yield snapshot
+            yield pk
 
 
 def snapshots_scrub_batch_size() -> int:
@@ -176,10 +186,7 @@ def snapshots_scrub_batch_size() -> int:
 
 def snapshots_scrub_batch() -> list[int]:
     """The ids of the snapshots the next scrub run re-hashes."""
-    return [
-        snapshot.pk
-        for snapshot in snapshots_least_recently_verified(limit=snapshots_scrub_batch_size())
-    ]
+    return list(snapshot_ids_least_recently_verified(limit=snapshots_scrub_batch_size()))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.documents.models import Document
+from apps.documents.selectors import documents_due
 
 logger = logging.getLogger(__name__)
 
@@ -89,9 +90,7 @@ def documents_dispatch(*, now: datetime | None = None) -> list[int]:
         token = uuid.uuid4().hex
         with transaction.atomic():
             batch = list(
-                Document.objects.filter(is_monitored=True, next_fetch_at__lte=now)
-                .filter(_lease_free(now))
-                .order_by("next_fetch_at", "pk")
+                documents_due(now=now)
                 .select_for_update(skip_locked=True)
                 .values_list("pk", flat=True)[:size]
             )
