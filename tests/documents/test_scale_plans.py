@@ -101,13 +101,18 @@ def test_the_read_follows_its_index_without_sorting(large_table_planner, read, i
     assert not [node for node in nodes if node["Node Type"] == "Sort"]
 
 
-def test_the_fetch_attempt_admin_list_follows_its_index(large_table_planner, admin_client):
-    nodes = plan_nodes(lambda: admin_client.get("/admin/documents/fetchattempt/"))
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [("", "fetchattempt_started"), ("?outcome__exact=error", "fetchattempt_errors")],
+    ids=["all", "failed"],
+)
+def test_the_fetch_attempt_admin_list_follows_its_index(
+    large_table_planner, admin_client, query, index
+):
+    nodes = plan_nodes(lambda: admin_client.get(f"/admin/documents/fetchattempt/{query}"))
     attempt_scans = [n for n in nodes if n.get("Relation Name") == "documents_fetchattempt"]
     assert "Seq Scan" not in {n["Node Type"] for n in attempt_scans}
-    assert {n["Index Name"] for n in nodes if "fetchattempt" in n.get("Index Name", "")} == {
-        "fetchattempt_started"
-    }
+    assert {n["Index Name"] for n in nodes if "fetchattempt" in n.get("Index Name", "")} == {index}
     assert not [n for n in nodes if n["Node Type"] == "Sort"]
 
 
