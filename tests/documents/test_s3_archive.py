@@ -68,31 +68,21 @@ def s3_server():
 
 @pytest.fixture
 def bucket(s3_server, settings):
-    """A fresh bucket, made the default storage the way DJANGO_FILE_STORAGE and the AWS_*
-    settings make it in production."""
+    """A fresh bucket, made the default storage the way production's environment makes it:
+    DJANGO_FILE_STORAGE names the S3 backend, the AWS_* settings say where."""
     name = f"archive-{uuid.uuid4().hex[:12]}"
     s3_server.client().create_bucket(Bucket=name)
+    settings.AWS_STORAGE_BUCKET_NAME = name
+    settings.AWS_S3_ENDPOINT_URL = s3_server.endpoint_url
+    settings.AWS_S3_REGION_NAME = REGION
+    settings.AWS_S3_ACCESS_KEY_ID = CREDENTIALS["aws_access_key_id"]
+    settings.AWS_S3_SECRET_ACCESS_KEY = CREDENTIALS["aws_secret_access_key"]
+    settings.AWS_S3_CLIENT_CONFIG = CLIENT_CONFIG
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": name,
-                "endpoint_url": s3_server.endpoint_url,
-                "region_name": REGION,
-                "access_key": CREDENTIALS["aws_access_key_id"],
-                "secret_key": CREDENTIALS["aws_secret_access_key"],
-                "client_config": CLIENT_CONFIG,
-                "default_acl": None,
-            },
-        },
+        "default": {"BACKEND": "storages.backends.s3.S3Storage"},
     }
-    yield name
-    # Restarted if a test stopped it, for the next test.
-    try:
-        s3_server.client().list_buckets()
-    except Exception:  # noqa: BLE001 - whatever a stopped server answers, start it again
-        s3_server.start()
+    return name
 
 
 def objects_in(s3_server, bucket: str) -> list[str]:
