@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('documents', '0011_version_recent_changes_index'),
-        ('provisions', '0005_provision_impact_from_documents'),
+        ('provisions', '0006_platform_grades'),
         ('regulations', '0002_url_fields_http_only'),
     ]
 
