@@ -416,7 +416,7 @@ def measures(args, built_at) -> tuple[list[dict], list[str]]:
         ),
         measure(
             "admin fetch attempts, errors",
-            page("/admin/documents/fetchattempt/?outcome__exact=error"),
+            page("/admin/documents/fetchattempt/?outcome=error"),
             repeat=repeat,
             target_ms=TARGET_PAGE_MS,
         ),

@@ -152,7 +152,11 @@ def test_a_storage_outage_mid_capture_records_nothing_and_the_next_run_succeeds(
     assert len(corpus_server.requests_to("/terms")) == 1
     assert not ArchivedSnapshot.objects.exists()
     assert not document.versions.exists()
-    assert not FetchAttempt.objects.filter(document=document).exists()
+    # The attempt stays as it was written when the run began: started, never finished (the
+    # history shows it interrupted once its lease is over).
+    assert list(
+        FetchAttempt.objects.filter(document=document).values_list("outcome", flat=True)
+    ) == [FetchOutcome.STARTED]
     assert objects_in(s3_server, bucket) == []
     document.refresh_from_db()
     assert document.fetch_lease_until is None  # free for the next dispatch

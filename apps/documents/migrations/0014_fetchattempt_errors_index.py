@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0011_version_recent_changes_index'),
+        ('documents', '0013_version_recent_changes_index'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0010_scale_indexes_and_due_times'),
+        ('documents', '0012_scale_indexes_and_due_times'),
     ]
 
     operations = [
