@@ -406,7 +406,6 @@ class Soak:
             "DOCUMENTS_SNAPSHOT_TIME_LIMIT_SECONDS": str(options.time_limit),
             "DOCUMENTS_FETCH_LEASE_MARGIN_SECONDS": str(options.lease_margin),
             "DOCUMENTS_DISPATCH_EVERY_SECONDS": str(options.dispatch_every),
-            "DOCUMENTS_DISPATCH_SPREAD_SECONDS": "0",
             "DJANGO_LOG_LEVEL": "WARNING",
         }
         # A killed run's lease expires at most a lease after the kill, the next dispatch comes

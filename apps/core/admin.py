@@ -1,4 +1,6 @@
+from django.core.paginator import Paginator
 from django.db import models
+from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -7,3 +9,25 @@ class CatalogAdmin(SimpleHistoryAdmin):
     without a scheme as https (Django 6's default, adopted now so curators see no change later)."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class CappedCountPaginator(Paginator):
+    """A paginator that counts at most COUNT_CAP rows. Counting every row of a table with
+    millions of them takes seconds on each page view; past the cap the list still pages
+    through its first COUNT_CAP rows (20 pages), and a filter or search narrows it to what a
+    person reads."""
+
+    COUNT_CAP = 2_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by().values("pk")[: self.COUNT_CAP].count()
+
+
+class LargeTableAdminMixin:
+    """For the append-only tables that grow with every fetch (fetch attempts, snapshots,
+    versions, change events): each page reads one page of an index, with no full COUNT and no
+    date hierarchy (which reads the dates of every row)."""
+
+    show_full_result_count = False
+    paginator = CappedCountPaginator

@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from apps.core.admin import CatalogAdmin
+from apps.core.admin import CatalogAdmin, LargeTableAdminMixin
 from apps.documents.models import (
     ArchivedSnapshot,
     ChangeEvent,
@@ -14,6 +14,7 @@ from apps.documents.models import (
 )
 from apps.documents.selectors import (
     INTERRUPTED_LABEL,
+    archive_scrub_progress,
     fetch_attempt_outcome_label,
     fetch_attempts_interrupted,
 )
@@ -259,24 +260,22 @@ class DocumentAdmin(CatalogAdmin):
 
 
 @admin.register(DocumentVersion)
-class DocumentVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DocumentVersionAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["document", "number", "kind", "captured_at", "text_sha256", "archive_url"]
     list_filter = ["kind"]
     list_select_related = ["document"]
     search_fields = ["document__title", "document__record_id", "text_sha256"]
-    date_hierarchy = "captured_at"
 
 
 @admin.register(ChangeEvent)
-class ChangeEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ChangeEventAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["version", "previous_version", "created_at"]
     list_select_related = ["version__document", "previous_version__document"]
     search_fields = ["document__title", "document__record_id"]
-    date_hierarchy = "created_at"
 
 
 @admin.register(ArchivedSnapshot)
-class ArchivedSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ArchivedSnapshotAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "sha256",
         "size",
@@ -285,13 +284,20 @@ class ArchivedSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "last_verified_at",
         "last_verification_ok",
     ]
-    list_filter = ["last_verification_ok", "content_type"]
+    # No filter by content type: listing its values reads every row.
+    list_filter = ["last_verification_ok"]
     search_fields = ["sha256", "final_url"]
-    date_hierarchy = "fetched_at"
+
+    def changelist_view(self, request, extra_context=None):
+        # The scrub's progress above the list (templates/admin/documents/archivedsnapshot/).
+        extra_context = {**(extra_context or {}), "scrub": archive_scrub_progress()}
+        return super().changelist_view(request, extra_context=extra_context)
 
 
 @admin.register(FetchAttempt)
-class FetchAttemptAdmin(FetchAttemptOutcomeMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class FetchAttemptAdmin(
+    LargeTableAdminMixin, FetchAttemptOutcomeMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     list_display = [
         "document",
         "started_at",
@@ -304,4 +310,5 @@ class FetchAttemptAdmin(FetchAttemptOutcomeMixin, ReadOnlyAdminMixin, admin.Mode
     list_filter = [AttemptOutcomeFilter, "error_kind"]
     list_select_related = ["document"]
     search_fields = ["document__title", "document__record_id", "message"]
-    date_hierarchy = "started_at"
+    # Newest first, read backwards along the `fetchattempt_started` index.
+    ordering = ["-started_at", "-id"]

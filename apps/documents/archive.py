@@ -5,12 +5,30 @@ A snapshot lives at `archive/<aa>/<bb>/<sha256>.gz`, gzip-compressed with a fixe
 (mtime 0), so the same bytes always give the same file and anyone can re-hash it: decompress,
 SHA-256, compare with the name."""
 
+import contextlib
 import gzip
 import hashlib
 import zlib
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+
+
+class ArchiveUnavailable(Exception):
+    """The archive's storage cannot be reached or refuses the request (an S3 outage, bad
+    credentials): nothing is known about the file itself, so callers fail the operation and try
+    again later rather than record anything about the snapshot."""
+
+
+@contextlib.contextmanager
+def _storage_errors():
+    # A missing object is FileNotFoundError (an OSError) from every backend; what the S3
+    # backend raises besides is about the service, not the file.
+    try:
+        yield
+    except (BotoCoreError, ClientError) as error:
+        raise ArchiveUnavailable(str(error)) from error
 
 
 def raw_sha256(raw: bytes) -> str:
@@ -24,15 +42,17 @@ def archive_storage_name(sha256: str) -> str:
 def archive_read(storage_name: str) -> bytes:
     """The decompressed bytes stored under a name. Raises OSError (FileNotFoundError included)
     or zlib.error/EOFError when the file is missing or damaged."""
-    with default_storage.open(storage_name, "rb") as stored:
+    with _storage_errors(), default_storage.open(storage_name, "rb") as stored:
         return gzip.decompress(stored.read())
 
 
 def archive_problem(storage_name: str, sha256: str) -> str | None:
     """What is wrong with the stored file, or None when its decompressed bytes hash to
-    `sha256`."""
+    `sha256`. Raises ArchiveUnavailable when the storage cannot be asked."""
     try:
-        if not default_storage.exists(storage_name):
+        with _storage_errors():
+            exists = default_storage.exists(storage_name)
+        if not exists:
             return "missing file"
         actual = raw_sha256(archive_read(storage_name))
     except (OSError, EOFError, zlib.error) as error:
@@ -47,16 +67,18 @@ def archive_write(raw: bytes) -> tuple[str, str]:
 
     Writing is idempotent. A file already at the address is kept when it holds exactly these
     bytes; one that does not (a write cut short by a crash, before any snapshot row referred to
-    it) is replaced, because nothing can cite a file whose row was never committed."""
+    it) is replaced, because nothing can cite a file whose row was never committed. Raises
+    ArchiveUnavailable when the storage cannot be reached: the caller records nothing."""
     sha256 = raw_sha256(raw)
     name = archive_storage_name(sha256)
-    if default_storage.exists(name):
-        if archive_problem(name, sha256) is None:
-            return sha256, name
-        default_storage.delete(name)
-    saved_name = default_storage.save(name, ContentFile(gzip.compress(raw, mtime=0)))
-    if saved_name != name:
-        # Storage renamed the file because another writer stored the same address meanwhile;
-        # both hold the same bytes, so keep the canonical one.
-        default_storage.delete(saved_name)
+    with _storage_errors():
+        if default_storage.exists(name):
+            if archive_problem(name, sha256) is None:
+                return sha256, name
+            default_storage.delete(name)
+        saved_name = default_storage.save(name, ContentFile(gzip.compress(raw, mtime=0)))
+        if saved_name != name:
+            # Storage renamed the file because another writer stored the same address
+            # meanwhile; both hold the same bytes, so keep the canonical one.
+            default_storage.delete(saved_name)
     return sha256, name

@@ -49,7 +49,9 @@ class Document(BaseModel):
 
     # Fetch scheduling and conditional-request state: written by the pipeline with UPDATEs,
     # not curated, so kept out of the change history.
-    next_fetch_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Never NULL: a new document is due at once, stored as a time, so the dispatcher's "most
+    # overdue first" is a plain ascending scan of the `document_due` index.
+    next_fetch_at = models.DateTimeField(default=timezone.now)
     fetch_lease_until = models.DateTimeField(
         null=True,
         blank=True,
@@ -86,12 +88,24 @@ class Document(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["platform", "slug"], name="document_unique_slug"),
         ]
+        indexes = [
+            # The dispatcher's due documents, most overdue first: a range of this index read in
+            # order, however large the catalog or the backlog.
+            models.Index(
+                fields=["next_fetch_at", "id"],
+                condition=models.Q(is_monitored=True),
+                name="document_due",
+            ),
+        ]
 
     def save(self, *args, **kwargs):
         # The stable record ID is part of the row's identity, so it is given on first save
         # whichever path created the row (admin, service, fixture).
         if not self.record_id:
             self.record_id = record_id_allocate(key="document", prefix="CA-D-", width=5)
+        if self.next_fetch_at is None:
+            # "Not scheduled" means due now (see the field).
+            self.next_fetch_at = timezone.now()
         super().save(*args, **kwargs)
 
     def __str__(self):
@@ -108,7 +122,9 @@ class ArchivedSnapshot(BaseModel):
     """The raw bytes of one fetch, stored compressed and addressed by the SHA-256 of the bytes.
     Append-only: a snapshot is never changed after it is written, only re-verified."""
 
-    sha256 = models.CharField(max_length=64, unique=True)
+    # Unique through a constraint rather than unique=True, which on PostgreSQL adds a second,
+    # pattern-matching index nothing uses (addresses are looked up whole).
+    sha256 = models.CharField(max_length=64)
     storage_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()
     content_type = models.CharField(max_length=100, blank=True)
@@ -117,6 +133,26 @@ class ArchivedSnapshot(BaseModel):
     fetched_at = models.DateTimeField()
     last_verified_at = models.DateTimeField(null=True, blank=True)
     last_verification_ok = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sha256"], name="snapshot_unique_sha256"),
+        ]
+        indexes = [
+            # The scrub's next batch: never verified first, then least recently verified.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(last_verified_at__isnull=True),
+                name="snapshot_never_verified",
+            ),
+            models.Index(fields=["last_verified_at", "id"], name="snapshot_verified"),
+            # The admin's count of snapshots whose last verification failed (a handful, or none).
+            models.Index(
+                fields=["id"],
+                condition=models.Q(last_verification_ok=False),
+                name="snapshot_failed",
+            ),
+        ]
 
     def __str__(self):
         return self.sha256
@@ -166,7 +202,9 @@ class DocumentVersion(BaseModel):
         get_latest_by = "number"
         indexes = [
             # The home page's recent changes and the dashboard: latest versions of some kinds.
-            models.Index(fields=["kind", "captured_at"], name="version_kind_captured"),
+            # With the id, the index gives their exact order (newest first, ties by id)
+            # read backwards, so the newest few are read without sorting every change.
+            models.Index(fields=["kind", "captured_at", "id"], name="version_kind_captured_id"),
             # The ingest's lookup of an earlier version with the same words. Not unique: a
             # return to an old text past the flip-flop window is a new version restoring it.
             models.Index(fields=["document", "text_sha256"], name="version_document_text"),
@@ -224,7 +262,10 @@ class FetchAttempt(models.Model):
     Recorded as started before the fetch and finished after it, so a run a crash cut off stays
     visible (no `finished_at`)."""
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="fetch_attempts")
+    # Indexed by `fetchattempt_doc_started`, which leads with the document.
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="fetch_attempts", db_index=False
+    )
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=16, choices=FetchOutcome.choices)
@@ -240,7 +281,17 @@ class FetchAttempt(models.Model):
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [
-            models.Index(fields=["document", "-started_at"], name="fetchattempt_doc_started")
+            models.Index(fields=["document", "-started_at"], name="fetchattempt_doc_started"),
+            # The admin's list, newest first, and the pruning's oldest first: one page or batch
+            # read from either end.
+            models.Index(fields=["started_at", "id"], name="fetchattempt_started"),
+            # The admin's "failed fetches" filter, the list curators read most: a few percent of
+            # the rows, listed and counted from this smaller index.
+            models.Index(
+                fields=["started_at", "id"],
+                condition=models.Q(outcome="error"),
+                name="fetchattempt_errors",
+            ),
         ]
 
     def __str__(self):

@@ -1,18 +1,37 @@
 """Reads of the documents app."""
 
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
+from apps.core.selectors import table_row_count
 from apps.documents.chain import chain_hash, version_chain_record
-from apps.documents.models import Document, DocumentVersion, FetchAttempt, FetchOutcome
+from apps.documents.models import (
+    ArchivedSnapshot,
+    Document,
+    DocumentVersion,
+    FetchAttempt,
+    FetchOutcome,
+)
 
 # The largest number a version can have (a PositiveIntegerField on every database): a larger one
 # in a URL names no version, and must not reach the database, which cannot even compare it.
 MAX_VERSION_NUMBER = 2**31 - 1
+
+
+def documents_due(*, now: datetime) -> QuerySet[Document]:
+    """Monitored documents due at `now` and not leased, most overdue first: a range of the
+    `document_due` index, read in its order."""
+    return (
+        Document.objects.filter(is_monitored=True, next_fetch_at__lte=now)
+        .filter(Q(fetch_lease_until__isnull=True) | Q(fetch_lease_until__lte=now))
+        .order_by("next_fetch_at", "pk")
+    )
 
 
 INTERRUPTED_LABEL = "Interrupted"
@@ -161,3 +180,76 @@ def version_chain_intact(version: DocumentVersion) -> bool:
         .first()
     )
     return _link_problem(version, previous) is None
+
+
+# --- the scrub: re-hashing the archive ---------------------------------------------------------
+
+
+def snapshot_ids_least_recently_verified(*, limit: int | None = None) -> Iterator[int]:
+    """Ids of the snapshots never verified (oldest first), then of the least recently verified:
+    all of them or the first `limit`. Two ranges read from the indexes alone
+    (`snapshot_never_verified`, `snapshot_verified`) rather than one ORDER BY ... NULLS FIRST,
+    which an index on a nullable column does not serve on every database."""
+    started = timezone.now()
+    never = ArchivedSnapshot.objects.filter(last_verified_at__isnull=True).order_by("pk")
+    # Verified before this read began: not the ones the caller re-hashes as it goes.
+    verified = ArchivedSnapshot.objects.filter(last_verified_at__lt=started).order_by(
+        "last_verified_at", "pk"
+    )
+    taken = 0
+    for snapshots in (never, verified):
+        remaining = None if limit is None else limit - taken
+        if remaining == 0:
+            return
+        for pk in snapshots.values_list("pk", flat=True)[:remaining].iterator():
+            taken += 1
+            yield pk
+
+
+def snapshots_scrub_batch_size() -> int:
+    """How many snapshots one scrub run re-hashes so that the runs of DOCUMENTS_SCRUB_DAYS
+    together cover the whole archive."""
+    runs = settings.DOCUMENTS_SCRUB_DAYS * 86400 / settings.DOCUMENTS_SCRUB_EVERY_SECONDS
+    return math.ceil(table_row_count(ArchivedSnapshot) / max(runs, 1))
+
+
+def snapshots_scrub_batch() -> list[int]:
+    """The ids of the snapshots the next scrub run re-hashes."""
+    return list(snapshot_ids_least_recently_verified(limit=snapshots_scrub_batch_size()))
+
+
+@dataclass(frozen=True)
+class ScrubProgress:
+    snapshots: int
+    never_verified: int
+    # Not re-hashed within DOCUMENTS_SCRUB_DAYS (never-verified ones included).
+    overdue: int
+    failed: int
+    # Every snapshot has been re-hashed since this moment (None while some never were).
+    complete_since: datetime | None
+    days: float
+
+    @property
+    def percent_verified(self) -> float:
+        """The share of the archive re-hashed within DOCUMENTS_SCRUB_DAYS, in percent."""
+        if not self.snapshots:
+            return 100.0
+        return max(0.0, 100 * (1 - self.overdue / self.snapshots))
+
+
+def archive_scrub_progress(*, now: datetime | None = None) -> ScrubProgress:
+    """How far the scrub is in its cycle, for the admin. Each figure reads an index range that
+    is short while the scrub keeps up (overdue and failed snapshots are few), not the archive."""
+    days = settings.DOCUMENTS_SCRUB_DAYS
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    never = ArchivedSnapshot.objects.filter(last_verified_at__isnull=True).count()
+    stale = ArchivedSnapshot.objects.filter(last_verified_at__lt=cutoff).count()
+    oldest = ArchivedSnapshot.objects.aggregate(oldest=Min("last_verified_at"))["oldest"]
+    return ScrubProgress(
+        snapshots=table_row_count(ArchivedSnapshot),
+        never_verified=never,
+        overdue=never + stale,
+        failed=ArchivedSnapshot.objects.filter(last_verification_ok=False).count(),
+        complete_since=None if never else oldest,
+        days=days,
+    )

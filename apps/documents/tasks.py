@@ -10,6 +10,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from apps.documents.models import Document, DocumentVersion
+from apps.documents.selectors import snapshots_scrub_batch_size
 from apps.documents.services import (
     document_fetch_postpone,
     document_snapshot,
@@ -54,7 +55,7 @@ def snapshot_document(document_id: int, lease_token: str | None = None) -> str:
 
 @shared_task
 def verify_archive_batch() -> int:
-    report = snapshots_verify(limit=settings.DOCUMENTS_VERIFY_BATCH)
+    report = snapshots_verify(limit=snapshots_scrub_batch_size())
     return len(report.problems)
 
 

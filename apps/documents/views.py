@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from apps.documents.archive import archive_read
+from apps.documents.archive import ArchiveUnavailable, archive_read
 from apps.documents.diffing import change_summary_build, text_diff
 from apps.documents.models import DocumentVersion
 from apps.documents.selectors import (
@@ -75,6 +75,13 @@ def version_raw(request, platform_slug, document_slug, number):
         raw = archive_read(version.snapshot.storage_name)
     except (OSError, EOFError, zlib.error) as error:
         raise Http404("The archived file of this version cannot be read.") from error
+    except ArchiveUnavailable:
+        return HttpResponse(
+            "The archive cannot be reached right now. Please try again in a few minutes.",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+            headers={"Retry-After": "120"},
+        )
     return _attachment(
         raw, filename=f"{_file_stem(version)}{_extension(version.snapshot.content_type)}"
     )

@@ -138,6 +138,11 @@ class Provision(BaseModel):
                 fields=["clause_type", "status", "document", "severity", "id"],
                 name="provision_clause_type_rank",
             ),
+            # The home page's recently published provisions: the newest few of one status,
+            # read backwards from the end of this index.
+            models.Index(
+                fields=["status", "published_at", "id"], name="provision_status_published"
+            ),
         ]
 
     def save(self, *args, **kwargs):

@@ -325,7 +325,13 @@ def article_get_published(*, slug: str) -> AnalysisArticle | None:
 
 
 def provision_recently_published(*, limit: int = 6) -> list[Provision]:
-    return list(provision_cards().order_by(F("published_at").desc(nulls_last=True), "-pk")[:limit])
+    # Without NULLs the order is the plain descending one the `provision_status_published`
+    # index gives read backwards; a published provision always has its date.
+    return list(
+        provision_cards()
+        .filter(published_at__isnull=False)
+        .order_by("-published_at", "-pk")[:limit]
+    )
 
 
 def provision_published_by_record_id(*, record_id: str) -> Provision | None:

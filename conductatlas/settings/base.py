@@ -131,10 +131,21 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
+# The archive of fetched bytes: the local disk (MEDIA_ROOT) by default; with several hosts, an
+# S3-compatible bucket every web and worker host reaches: DJANGO_FILE_STORAGE=
+# storages.backends.s3.S3Storage with the AWS_* settings below (keys from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY in the environment, as boto3 reads them).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env("DJANGO_FILE_STORAGE", default="django.core.files.storage.FileSystemStorage")
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default=None)
+AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
+AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
+# Objects stay private: archived bytes are served through the version pages, not the bucket.
+AWS_DEFAULT_ACL = None
 
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://"),
@@ -183,14 +194,16 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # One dispatcher reads each document's own schedule; no periodic task per document.
+DOCUMENTS_DISPATCH_EVERY_SECONDS = env.float("DOCUMENTS_DISPATCH_EVERY_SECONDS", default=60.0)
+DOCUMENTS_SCRUB_EVERY_SECONDS = env.float("DOCUMENTS_SCRUB_EVERY_SECONDS", default=3600.0)
 CELERY_BEAT_SCHEDULE = {
     "documents-dispatch": {
         "task": "apps.documents.tasks.dispatch_due_documents",
-        "schedule": 60.0,
+        "schedule": DOCUMENTS_DISPATCH_EVERY_SECONDS,
     },
     "documents-verify-archive": {
         "task": "apps.documents.tasks.verify_archive_batch",
-        "schedule": 3600.0,
+        "schedule": DOCUMENTS_SCRUB_EVERY_SECONDS,
     },
     "documents-prune-fetch-attempts": {
         "task": "apps.documents.tasks.prune_fetch_attempts",
@@ -232,17 +245,23 @@ DOCUMENTS_FETCH_LEASE_MARGIN_SECONDS = env.int("DOCUMENTS_FETCH_LEASE_MARGIN_SEC
 DOCUMENTS_FETCH_LEASE_SECONDS = (
     DOCUMENTS_SNAPSHOT_TIME_LIMIT_SECONDS + DOCUMENTS_FETCH_LEASE_MARGIN_SECONDS
 )
-DOCUMENTS_DISPATCH_EVERY_SECONDS = env.float("DOCUMENTS_DISPATCH_EVERY_SECONDS", default=60.0)
-CELERY_BEAT_SCHEDULE["documents-dispatch"]["schedule"] = DOCUMENTS_DISPATCH_EVERY_SECONDS
-DOCUMENTS_DISPATCH_BATCH = env.int("DOCUMENTS_DISPATCH_BATCH", default=50)
-DOCUMENTS_DISPATCH_SPREAD_SECONDS = env.float("DOCUMENTS_DISPATCH_SPREAD_SECONDS", default=60.0)
+# Each dispatch pass (every DOCUMENTS_DISPATCH_EVERY_SECONDS) queues the documents due now, most
+# overdue first, up to what the workers can check before the next pass: WORKER_SLOTS (worker
+# processes x concurrency, over every worker host) x the period / EXPECTED_CHECK_SECONDS. More
+# would only wait in the broker while their leases run out. Leases are claimed DISPATCH_BATCH
+# documents per statement.
+DOCUMENTS_WORKER_SLOTS = env.int("DOCUMENTS_WORKER_SLOTS", default=4)
+DOCUMENTS_EXPECTED_CHECK_SECONDS = env.float("DOCUMENTS_EXPECTED_CHECK_SECONDS", default=2.0)
+DOCUMENTS_DISPATCH_BATCH = env.int("DOCUMENTS_DISPATCH_BATCH", default=500)
 DOCUMENTS_FETCH_JITTER_SECONDS = env.float("DOCUMENTS_FETCH_JITTER_SECONDS", default=300.0)
 # A transient fetch failure is tried again this many times (backoff from the base, doubling)
 # before the document waits for its next regular check. Retries are due times in the database,
 # which the dispatcher picks up, never messages held by a worker.
 DOCUMENTS_FETCH_MAX_RETRIES = env.int("DOCUMENTS_FETCH_MAX_RETRIES", default=3)
 DOCUMENTS_FETCH_RETRY_BASE_SECONDS = env.float("DOCUMENTS_FETCH_RETRY_BASE_SECONDS", default=60.0)
-DOCUMENTS_VERIFY_BATCH = env.int("DOCUMENTS_VERIFY_BATCH", default=500)
+# The scrub re-hashes the whole archive every SCRUB_DAYS: each run (every
+# DOCUMENTS_SCRUB_EVERY_SECONDS) takes its share of the archive, least recently verified first.
+DOCUMENTS_SCRUB_DAYS = env.float("DOCUMENTS_SCRUB_DAYS", default=7.0)
 # The admin lists documents failing at least this many fetches in a row.
 DOCUMENTS_FAILING_THRESHOLD = env.int("DOCUMENTS_FAILING_THRESHOLD", default=3)
 # Fetch attempts older than this are deleted daily (each document's latest is always kept).

@@ -9,7 +9,8 @@ DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="test-only-not-secret")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CELERY_TASK_ALWAYS_EAGER = True
+# A worker or beat process the suite starts turns this off to use the real broker.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 # Classifying every version the other tests record would only slow them; the assist tests turn
 # it on, and never read a model file a developer trained in the checkout.
 CLAUSE_SUGGESTIONS_ENABLED = False

@@ -111,3 +111,41 @@ def test_versions_snapshots_and_attempts_are_read_only(curator_client):
     assert response.status_code == 403
     attempt.refresh_from_db()
     assert attempt.message == "gone"
+
+
+def test_the_fetch_attempt_list_is_newest_first_in_constant_queries_without_a_full_count(
+    curator_client, django_assert_max_num_queries
+):
+    document = DocumentFactory()
+    now = timezone.now()
+    for minutes in range(5):
+        FetchAttempt.objects.create(
+            document=document,
+            started_at=now - timezone.timedelta(minutes=minutes),
+            finished_at=now,
+            outcome=FetchOutcome.UNCHANGED,
+        )
+    failed_attempt(document, "gone")
+
+    with django_assert_max_num_queries(8):
+        response = curator_client.get("/admin/documents/fetchattempt/")
+
+    assert response.status_code == 200
+    listed = list(response.context["cl"].result_list)
+    assert [a.started_at for a in listed] == sorted((a.started_at for a in listed), reverse=True)
+    # No date hierarchy (it reads the dates of every row) and no count of the whole table.
+    assert response.context["cl"].date_hierarchy is None
+    assert response.context["cl"].show_full_result_count is False
+
+
+def test_large_admin_lists_count_at_most_their_cap(curator_client, monkeypatch):
+    from apps.core.admin import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "COUNT_CAP", 3)
+    document = DocumentFactory()
+    for _ in range(5):
+        failed_attempt(document, "gone")
+
+    response = curator_client.get("/admin/documents/fetchattempt/")
+
+    assert response.context["cl"].result_count == 3

@@ -111,7 +111,9 @@ def test_snapshot_command_rejects_bad_arguments_clearly(arguments, message):
 def test_the_hourly_task_verifies_the_least_recently_verified_snapshots(settings):
     from apps.documents.tasks import verify_archive_batch
 
-    settings.DOCUMENTS_VERIFY_BATCH = 1
+    # Two snapshots over 7 days of hourly runs: one snapshot a run.
+    settings.DOCUMENTS_SCRUB_DAYS = 7
+    settings.DOCUMENTS_SCRUB_EVERY_SECONDS = 3600
     stale, fresh = (
         archived("zoom__terms-of-service", "v004.md"),
         archived("x__terms-of-service", "v001.md"),

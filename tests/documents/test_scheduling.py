@@ -3,7 +3,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from apps.documents.services import document_next_fetch_at, documents_dispatch
+from apps.documents.services import (
+    document_next_fetch_at,
+    documents_dispatch,
+    documents_dispatch_capacity,
+)
 from tests.documents.pipeline_helpers import MARKDOWN, corpus_bytes
 from tests.factories import DocumentFactory
 
@@ -34,41 +38,128 @@ def test_jitter_stays_small():
     assert max(times) - min(times) <= timedelta(minutes=3)
 
 
-def test_dispatch_takes_the_most_overdue_due_documents_in_bounded_batches(
-    settings, django_capture_on_commit_callbacks
+@pytest.fixture
+def capacity_of(settings):
+    """Sets the worker settings so that a dispatch pass may queue `capacity` documents."""
+
+    def set_capacity(capacity: int, *, batch: int = 500):
+        settings.DOCUMENTS_DISPATCH_EVERY_SECONDS = 60
+        settings.DOCUMENTS_EXPECTED_CHECK_SECONDS = 60
+        settings.DOCUMENTS_WORKER_SLOTS = capacity
+        settings.DOCUMENTS_DISPATCH_BATCH = batch
+
+    return set_capacity
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """The snapshot tasks a dispatch publishes once its transaction commits: (kwargs, options)."""
+    from apps.documents.tasks import snapshot_document
+
+    calls = []
+    monkeypatch.setattr(
+        snapshot_document,
+        "apply_async",
+        lambda args=None, kwargs=None, **options: calls.append((kwargs, options)),
+    )
+    return calls
+
+
+def test_capacity_is_what_the_worker_slots_check_in_one_period(settings):
+    settings.DOCUMENTS_DISPATCH_EVERY_SECONDS = 60
+    settings.DOCUMENTS_EXPECTED_CHECK_SECONDS = 2
+    settings.DOCUMENTS_WORKER_SLOTS = 24
+    assert documents_dispatch_capacity() == 720
+    settings.DOCUMENTS_WORKER_SLOTS = 48
+    assert documents_dispatch_capacity() == 1440
+
+
+def test_a_new_document_is_due_at_once():
+    before = timezone.now()
+    document = DocumentFactory(next_fetch_at=None)
+    document.refresh_from_db()
+    assert before <= document.next_fetch_at <= timezone.now()
+
+
+def test_dispatch_queues_the_due_documents_most_overdue_first_up_to_capacity(
+    capacity_of, published, django_capture_on_commit_callbacks
 ):
-    settings.DOCUMENTS_DISPATCH_BATCH = 2
+    capacity_of(3, batch=2)
     now = timezone.now()
-    newly_added = DocumentFactory(next_fetch_at=None)
     overdue = DocumentFactory(next_fetch_at=now - timedelta(hours=5))
+    newly_added = DocumentFactory(next_fetch_at=None)
     slightly_overdue = DocumentFactory(next_fetch_at=now - timedelta(minutes=1))
     DocumentFactory(next_fetch_at=now + timedelta(hours=1))  # not due
-    DocumentFactory(next_fetch_at=None, is_monitored=False)
-
-    with django_capture_on_commit_callbacks() as queued:
-        first = documents_dispatch(now=now)
-    assert first == [newly_added.pk, overdue.pk]
-    assert len(queued) == 2
-
-    with django_capture_on_commit_callbacks():
-        second = documents_dispatch(now=now)
-    # The first batch is leased: never queued twice, the next due document comes instead.
-    assert second == [slightly_overdue.pk]
-
-
-def test_dispatch_spreads_the_batch_over_the_spread_window(settings):
-    settings.DOCUMENTS_DISPATCH_BATCH = 4
-    settings.DOCUMENTS_DISPATCH_SPREAD_SECONDS = 120
-    documents = DocumentFactory.create_batch(4, next_fetch_at=None)
+    DocumentFactory(next_fetch_at=now - timedelta(hours=9), is_monitored=False)
+    newly_added.refresh_from_db()
+    least_overdue = DocumentFactory(next_fetch_at=newly_added.next_fetch_at)
     now = timezone.now()
 
-    documents_dispatch(now=now)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = documents_dispatch(now=now)
+    # Two lease batches (of 2, then 1) up to the capacity of 3, in order of lateness.
+    assert first == [overdue.pk, slightly_overdue.pk, newly_added.pk]
+    assert [kwargs["document_id"] for kwargs, _ in published] == first
 
-    leases = sorted(
-        (document.refresh_from_db() or document.fetch_lease_until) for document in documents
-    )
-    gaps = {round((b - a).total_seconds()) for a, b in zip(leases, leases[1:], strict=False)}
-    assert gaps == {30}
+    with django_capture_on_commit_callbacks(execute=True):
+        second = documents_dispatch(now=now)
+    assert second == [least_overdue.pk]
+
+
+def test_dispatch_queues_every_task_at_once_with_its_lease(
+    capacity_of, published, django_capture_on_commit_callbacks
+):
+    capacity_of(10)
+    documents = DocumentFactory.create_batch(4, next_fetch_at=timezone.now() - timedelta(hours=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        documents_dispatch()
+
+    assert len(published) == 4
+    for kwargs, options in published:
+        # No countdown or ETA: a task parked in the broker could be stranded by a dead worker.
+        assert options == {}
+        document = next(d for d in documents if d.pk == kwargs["document_id"])
+        document.refresh_from_db()
+        assert document.fetch_lease_token == kwargs["lease_token"]
+
+
+def test_a_dispatch_started_twice_queues_each_document_once(
+    capacity_of, published, django_capture_on_commit_callbacks
+):
+    capacity_of(100)
+    due = DocumentFactory.create_batch(5, next_fetch_at=timezone.now() - timedelta(minutes=3))
+    now = timezone.now()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = documents_dispatch(now=now)
+        second = documents_dispatch(now=now)
+
+    assert sorted(first) == sorted(d.pk for d in due)
+    assert second == []
+    assert len(published) == 5
+
+
+def test_a_claimed_document_leaves_the_due_range_until_its_lease_expires(
+    settings, capacity_of, published, django_capture_on_commit_callbacks
+):
+    """A worker that dies holding leases: the documents are dispatched again after expiry."""
+    capacity_of(10)
+    settings.DOCUMENTS_FETCH_LEASE_SECONDS = 900
+    document = DocumentFactory(next_fetch_at=timezone.now() - timedelta(hours=2))
+    now = timezone.now()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert documents_dispatch(now=now) == [document.pk]
+    document.refresh_from_db()
+    assert document.next_fetch_at == document.fetch_lease_until == now + timedelta(seconds=900)
+
+    # Nobody runs the task (its worker died). Until the lease expires nothing is queued again.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert documents_dispatch(now=now + timedelta(seconds=899)) == []
+        assert documents_dispatch(now=now + timedelta(seconds=901)) == [document.pk]
+    first_token, second_token = (kwargs["lease_token"] for kwargs, _ in published)
+    assert first_token != second_token
 
 
 def test_an_expired_lease_is_dispatched_again(django_capture_on_commit_callbacks):

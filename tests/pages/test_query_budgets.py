@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 # Budgets for an anonymous visitor; each is the page's current count plus a little headroom.
 BUDGETS = {
-    "home": 6,
+    "home": 7,  # on PostgreSQL, one more: the catalog tables' size estimates
     "platform_list": 4,
     "platform_list_filtered": 4,
     "platform": 6,

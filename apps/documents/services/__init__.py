@@ -20,13 +20,14 @@ from apps.documents.services.ingest import (
     snapshot_ingest,
 )
 from apps.documents.services.pipeline import SnapshotRun, document_snapshot
-from apps.documents.services.retention import fetch_attempts_prune
+from apps.documents.services.retention import fetch_attempts_prune, fetch_attempts_prune_batch
 from apps.documents.services.scheduling import (
     document_fetch_due_after,
     document_fetch_lease_claim,
     document_fetch_postpone,
     document_next_fetch_at,
     documents_dispatch,
+    documents_dispatch_capacity,
     fetch_retry_countdown,
 )
 from apps.documents.services.verification import ArchiveVerification, snapshots_verify
@@ -54,7 +55,9 @@ __all__ = [
     "document_snapshot",
     "document_text_extract",
     "documents_dispatch",
+    "documents_dispatch_capacity",
     "fetch_attempts_prune",
+    "fetch_attempts_prune_batch",
     "fetch_retry_countdown",
     "snapshot_get_or_create",
     "snapshot_ingest",

@@ -4,7 +4,7 @@ are deleted, in batches, except each document's latest, which the admin shows as
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from apps.documents.models import FetchAttempt
@@ -13,21 +13,44 @@ from apps.documents.models import FetchAttempt
 PRUNE_BATCH_SIZE = 1000
 
 
+def fetch_attempts_prune_cutoff(*, now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) - timedelta(days=settings.DOCUMENTS_FETCH_ATTEMPT_RETENTION_DAYS)
+
+
+def fetch_attempts_prune_batch(
+    *,
+    cutoff: datetime | None = None,
+    after: tuple[datetime, int] | None = None,
+    batch_size: int = PRUNE_BATCH_SIZE,
+) -> list[tuple[datetime, int]]:
+    """The next `batch_size` attempts started before `cutoff`, oldest first, after the position
+    `after` (started_at, id): one range of the `fetchattempt_started` index per batch, so each
+    batch costs the same however many rows were deleted or kept before it."""
+    rows = FetchAttempt.objects.filter(started_at__lt=cutoff or fetch_attempts_prune_cutoff())
+    if after is not None:
+        started_at, pk = after
+        rows = rows.filter(started_at__gte=started_at).filter(
+            Q(started_at__gt=started_at) | Q(pk__gt=pk)
+        )
+    return list(rows.order_by("started_at", "pk").values_list("started_at", "pk")[:batch_size])
+
+
 def fetch_attempts_prune(*, now: datetime | None = None, batch_size: int = PRUNE_BATCH_SIZE) -> int:
     """Delete the fetch attempts past the retention age, keeping every document's latest;
     returns how many went."""
-    cutoff = (now or timezone.now()) - timedelta(
-        days=settings.DOCUMENTS_FETCH_ATTEMPT_RETENTION_DAYS
-    )
+    cutoff = fetch_attempts_prune_cutoff(now=now)
     latest_of_document = (
         FetchAttempt.objects.filter(document=OuterRef("document"))
         .order_by("-started_at", "-id")
         .values("pk")[:1]
     )
-    expired = FetchAttempt.objects.filter(started_at__lt=cutoff).exclude(
-        pk=Subquery(latest_of_document)
-    )
     deleted = 0
-    while batch := list(expired.order_by().values_list("pk", flat=True)[:batch_size]):
-        deleted += FetchAttempt.objects.filter(pk__in=batch).delete()[0]
+    position = None
+    while batch := fetch_attempts_prune_batch(cutoff=cutoff, after=position, batch_size=batch_size):
+        position = batch[-1]
+        deleted += (
+            FetchAttempt.objects.filter(pk__in=[pk for _, pk in batch])
+            .exclude(pk=Subquery(latest_of_document))
+            .delete()[0]
+        )
     return deleted

@@ -2,16 +2,21 @@
 fetch it, the dispatcher that queues due documents, and the backoff of retried fetches."""
 
 import hashlib
+import logging
 import math
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.documents.models import Document
+from apps.documents.selectors import documents_due
+
+logger = logging.getLogger(__name__)
 
 
 def document_next_fetch_at(*, document: Document, after: datetime) -> datetime:
@@ -29,21 +34,23 @@ def document_next_fetch_at(*, document: Document, after: datetime) -> datetime:
     return datetime.fromtimestamp(slot + jitter, tz=UTC)
 
 
-def document_fetch_lease_claim(
-    *, document_id: int, now: datetime | None = None, extra_seconds: float = 0
-) -> str | None:
+def document_fetch_lease_claim(*, document_id: int, now: datetime | None = None) -> str | None:
     """Take the right to fetch a document, or None when a live lease is held elsewhere. The
     conditional UPDATE is atomic in the database, so of two claimers exactly one wins; a lease
     whose holder died expires after DOCUMENTS_FETCH_LEASE_SECONDS and can be claimed again."""
     now = now or timezone.now()
     token = uuid.uuid4().hex
-    lease_until = now + timedelta(seconds=settings.DOCUMENTS_FETCH_LEASE_SECONDS + extra_seconds)
+    lease_until = now + timedelta(seconds=settings.DOCUMENTS_FETCH_LEASE_SECONDS)
     claimed = (
         Document.objects.filter(pk=document_id)
-        .filter(Q(fetch_lease_until__isnull=True) | Q(fetch_lease_until__lte=now))
+        .filter(_lease_free(now))
         .update(fetch_lease_until=lease_until, fetch_lease_token=token)
     )
     return token if claimed else None
+
+
+def _lease_free(now: datetime) -> Q:
+    return Q(fetch_lease_until__isnull=True) | Q(fetch_lease_until__lte=now)
 
 
 def document_fetch_lease_holds(*, document_id: int, token: str) -> bool:
@@ -52,36 +59,57 @@ def document_fetch_lease_holds(*, document_id: int, token: str) -> bool:
     ).exists()
 
 
-def documents_dispatch(*, now: datetime | None = None) -> list[int]:
-    """Queue the snapshot of the documents that are due, most overdue first.
+def documents_dispatch_capacity() -> int:
+    """How many documents one dispatch pass may queue: what the worker slots can check before
+    the next pass. Queueing more would only leave tasks waiting in the broker while their leases
+    run out, and the documents would be queued again."""
+    checks_per_slot = settings.DOCUMENTS_DISPATCH_EVERY_SECONDS / max(
+        settings.DOCUMENTS_EXPECTED_CHECK_SECONDS, 0.001
+    )
+    return max(1, math.floor(settings.DOCUMENTS_WORKER_SLOTS * checks_per_slot))
 
-    At most DOCUMENTS_DISPATCH_BATCH per call, their start spread over
-    DOCUMENTS_DISPATCH_SPREAD_SECONDS: after a restart with every document overdue the backlog
-    drains batch by batch instead of all at once. Each document is leased before it is queued,
-    so a document already queued or being fetched is never queued twice."""
+
+def documents_dispatch(*, now: datetime | None = None) -> list[int]:
+    """Queue the snapshot of the documents due now, most overdue first, up to the capacity.
+
+    Every due document is queued at once, with no countdown: the schedule's per-document phase
+    already spreads the load over the interval, and a task parked in the broker for later could
+    be stranded by a dead worker. Leases are claimed a batch at a time in one transaction that
+    locks the batch's rows and skips rows another transaction holds, so two dispatchers (a beat
+    started twice) share the due documents instead of queueing them twice. A claimed document's
+    next_fetch_at moves to the end of its lease: it leaves the due range of the index, and falls
+    due again on its own if its worker dies; a finished run sets the real next time."""
     from apps.documents.tasks import snapshot_document
 
     now = now or timezone.now()
-    batch = settings.DOCUMENTS_DISPATCH_BATCH
-    due = list(
-        Document.objects.filter(is_monitored=True)
-        .filter(Q(next_fetch_at__isnull=True) | Q(next_fetch_at__lte=now))
-        .filter(Q(fetch_lease_until__isnull=True) | Q(fetch_lease_until__lte=now))
-        .order_by(F("next_fetch_at").asc(nulls_first=True), "pk")
-        .values_list("pk", flat=True)[:batch]
-    )
-    queued = []
-    for position, document_id in enumerate(due):
-        countdown = settings.DOCUMENTS_DISPATCH_SPREAD_SECONDS * position / batch
-        token = document_fetch_lease_claim(
-            document_id=document_id, now=now, extra_seconds=countdown
+    capacity = documents_dispatch_capacity()
+    lease_until = now + timedelta(seconds=settings.DOCUMENTS_FETCH_LEASE_SECONDS)
+    queued: list[int] = []
+    while len(queued) < capacity:
+        size = min(settings.DOCUMENTS_DISPATCH_BATCH, capacity - len(queued))
+        token = uuid.uuid4().hex
+        with transaction.atomic():
+            batch = list(
+                documents_due(now=now)
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[:size]
+            )
+            Document.objects.filter(pk__in=batch).update(
+                fetch_lease_until=lease_until, fetch_lease_token=token, next_fetch_at=lease_until
+            )
+            for document_id in batch:
+                snapshot_document.apply_async_on_commit(
+                    kwargs={"document_id": document_id, "lease_token": token}
+                )
+        queued.extend(batch)
+        if len(batch) < size:
+            break
+    if len(queued) >= capacity:
+        logger.warning(
+            "Document dispatch at capacity (%s a pass): due documents are waiting; "
+            "add worker slots (DOCUMENTS_WORKER_SLOTS) if this lasts",
+            capacity,
         )
-        if token is None:
-            continue
-        snapshot_document.apply_async_on_commit(
-            kwargs={"document_id": document_id, "lease_token": token}, countdown=countdown
-        )
-        queued.append(document_id)
     return queued
 
 

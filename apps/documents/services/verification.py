@@ -1,16 +1,20 @@
 """Archive verification: re-hash stored snapshots and record the outcome the public "hash
 verified" mark reads."""
 
+import itertools
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import F
 from django.utils import timezone
 
 from apps.documents.archive import archive_problem
 from apps.documents.models import ArchivedSnapshot
+from apps.documents.selectors import snapshot_ids_least_recently_verified
 
 logger = logging.getLogger(__name__)
+
+VERIFY_READ_BATCH = 500
 
 
 @dataclass
@@ -23,11 +27,8 @@ def snapshots_verify(*, limit: int | None = None, progress=None) -> ArchiveVerif
     """Re-hash stored snapshots (decompress, SHA-256, compare with the address) and record the
     outcome on each, which is what the public "hash verified" mark reads. Least recently
     verified first, all of them or the first `limit`; `progress` is called once per snapshot."""
-    snapshots = ArchivedSnapshot.objects.order_by(
-        F("last_verified_at").asc(nulls_first=True), "pk"
-    )[:limit]
     report = ArchiveVerification()
-    for snapshot in snapshots.iterator():
+    for snapshot in _snapshots(snapshot_ids_least_recently_verified(limit=limit)):
         problem = archive_problem(snapshot.storage_name, snapshot.sha256)
         ArchivedSnapshot.objects.filter(pk=snapshot.pk).update(
             last_verified_at=timezone.now(), last_verification_ok=problem is None
@@ -39,3 +40,11 @@ def snapshots_verify(*, limit: int | None = None, progress=None) -> ArchiveVerif
         if progress is not None:
             progress()
     return report
+
+
+def _snapshots(ids) -> Iterator[ArchivedSnapshot]:
+    """The snapshots of `ids`, in that order, read VERIFY_READ_BATCH rows at a time."""
+    ids = iter(ids)
+    while chunk := list(itertools.islice(ids, VERIFY_READ_BATCH)):
+        rows = ArchivedSnapshot.objects.only("sha256", "storage_name").in_bulk(chunk)
+        yield from (rows[pk] for pk in chunk if pk in rows)

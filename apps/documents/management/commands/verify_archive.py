@@ -4,6 +4,7 @@ is missing or altered or a chain link is broken."""
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from apps.documents.archive import ArchiveUnavailable
 from apps.documents.models import ArchivedSnapshot
 from apps.documents.selectors import chain_problems
 from apps.documents.services import snapshots_verify
@@ -19,7 +20,13 @@ class Command(BaseCommand):
         with tqdm(
             total=ArchivedSnapshot.objects.count(), unit="snapshot", disable=None, file=self.stderr
         ) as progress:
-            report = snapshots_verify(progress=progress.update)
+            try:
+                report = snapshots_verify(progress=progress.update)
+            except ArchiveUnavailable as error:
+                raise CommandError(
+                    f"The archive storage cannot be reached ({error}); nothing more was "
+                    "verified. Run the command again once it answers."
+                ) from error
         for snapshot, problem in report.problems:
             self.stdout.write(
                 self.style.ERROR(f"{snapshot.sha256} ({snapshot.storage_name}): {problem}")
