@@ -159,13 +159,20 @@ def test_a_worker_killed_mid_snapshot_leaves_one_version_after_redelivery(
     first.kill()
 
     assert not document.versions.exists()
-    assert not FetchAttempt.objects.filter(document=document).exists()
+    # The killed run is in the fetch history as started, never finished.
+    cut_off = FetchAttempt.objects.get(document=document)
+    assert cut_off.outcome == FetchOutcome.STARTED
 
     corpus_server.route("/slow-terms", body=body, content_type=MARKDOWN)
     second = WorkerProcess(queue=queue, environment=environment, log=tmp_path / "second.log")
     try:
         _wait_until(
-            lambda: FetchAttempt.objects.filter(document=document).exists(), "the redelivery"
+            lambda: (
+                FetchAttempt.objects.filter(document=document)
+                .exclude(outcome=FetchOutcome.STARTED)
+                .exists()
+            ),
+            "the redelivery",
         )
         # Room for a second delivery to show itself, had the message been left unacknowledged.
         time.sleep(VISIBILITY_TIMEOUT + 1)
@@ -173,8 +180,10 @@ def test_a_worker_killed_mid_snapshot_leaves_one_version_after_redelivery(
         second.stop()
 
     assert len(corpus_server.requests_to("/slow-terms")) == 2
-    attempt = FetchAttempt.objects.get(document=document)
+    attempt = FetchAttempt.objects.exclude(pk=cut_off.pk).get(document=document)
     assert attempt.outcome == FetchOutcome.NEW_VERSION
+    cut_off.refresh_from_db()
+    assert cut_off.outcome == FetchOutcome.STARTED
     assert document.versions.count() == 1
     document.refresh_from_db()
     assert document.fetch_lease_until is None
