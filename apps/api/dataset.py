@@ -23,6 +23,7 @@ from django.utils import timezone
 from apps.billing.entitlements import VISITOR
 from apps.documents.models import Document, DocumentVersion
 from apps.platforms.models import Platform
+from apps.provisions import tosdr
 from apps.provisions.models import Provision
 from apps.provisions.selectors import visible_memo_fields
 from apps.regulations.models import Regulation
@@ -120,6 +121,7 @@ def _provision_rows() -> Iterator[dict]:
             "cited_version": provision.cited_version.number if provision.cited_version else "",
             "regulations": " ".join(sorted(r.slug for r in provision.regulations.all())),
             "published_at": provision.published_at,
+            "source": f"tosdr:{provision.tosdr_point_id}" if provision.tosdr_point_id else "",
         }
 
 
@@ -187,6 +189,7 @@ TABLES = (
             "cited_version",
             "regulations",
             "published_at",
+            "source",
         ),
         _provision_rows,
     ),
@@ -275,6 +278,12 @@ def dataset_export(*, now: datetime | None = None) -> DatasetArchive:
                     "tables": TABLES,
                     "site_url": settings.SITE_URL,
                     "license": settings.DATASET_LICENSE,
+                    "tosdr": {
+                        "attribution": tosdr.TOSDR_ATTRIBUTION,
+                        "licence": tosdr.TOSDR_LICENCE,
+                        "licence_url": tosdr.TOSDR_LICENCE_URL,
+                        "url": tosdr.TOSDR_URL,
+                    },
                 },
             )
             checksums["README.md"] = _write_member(

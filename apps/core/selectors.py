@@ -1,4 +1,7 @@
-"""A query helper every catalog app's list pages use."""
+"""Query helpers every catalog app's list pages use, and the shape of a curator-queue count."""
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, IntegerField, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -17,3 +20,11 @@ def count_subquery(
         .values("n")
     )
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    """How many items wait for a curator and since when the oldest has (None when none wait)."""
+
+    count: int
+    oldest: datetime | None

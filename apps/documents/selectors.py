@@ -2,8 +2,11 @@
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Count, Min, QuerySet
+from django.db.models.functions import Coalesce
 
+from apps.core.selectors import QueueCount
 from apps.documents.chain import chain_hash, version_chain_record
 from apps.documents.models import Document, DocumentVersion
 
@@ -135,3 +138,13 @@ def version_chain_intact(version: DocumentVersion) -> bool:
         .first()
     )
     return _link_problem(version, previous) is None
+
+
+def documents_failing_to_fetch() -> QueueCount:
+    """Monitored documents whose fetch failed DOCUMENTS_FAILING_THRESHOLD times in a row (the
+    admin's "failing" filter). The age is how long ago the oldest was last read successfully
+    (or added, if it never was): failing at least that long."""
+    row = Document.objects.filter(
+        is_monitored=True, consecutive_failures__gte=settings.DOCUMENTS_FAILING_THRESHOLD
+    ).aggregate(count=Count("pk"), oldest=Min(Coalesce("last_verified_at", "created_at")))
+    return QueueCount(row["count"], row["oldest"])

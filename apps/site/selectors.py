@@ -9,11 +9,16 @@ from datetime import timedelta
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from apps.core.selectors import count_subquery
+from apps.core.selectors import QueueCount, count_subquery
 from apps.documents.models import ChangeEvent, Document, DocumentVersion, VersionKind
+from apps.documents.selectors import documents_failing_to_fetch
 from apps.platforms.models import Platform
 from apps.provisions.models import Provision, ProvisionStatus
-from apps.provisions.selectors import provision_cards
+from apps.provisions.selectors import (
+    provision_cards,
+    provisions_awaiting_review,
+    provisions_flagged_by_changes,
+)
 from apps.regulations.models import Regulation
 
 CHANGE_ACTIVITY_DAYS = 30
@@ -141,3 +146,12 @@ def regulation_provisions(*, regulation: Regulation) -> QuerySet[Provision]:
         .filter(regulations=regulation)
         .order_by("-severity", "document__platform__name", "title", "pk")
     )
+
+
+def curator_queue_counts() -> dict[str, QueueCount]:
+    """What waits for curators, across the apps that hold it, each with its count and oldest."""
+    return {
+        "flagged": provisions_flagged_by_changes(),
+        "in_review": provisions_awaiting_review(),
+        "failing": documents_failing_to_fetch(),
+    }
