@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -82,6 +83,17 @@ def _bulk_transition(action: TransitionAction, description: str):
 
     bulk.__name__ = action.value
     return admin.action(description=description)(bulk)
+
+
+class RankedSearchChangeList(ChangeList):
+    """Orders a search's results by the rank `get_search_results` gives, unless the curator
+    sorted by a column."""
+
+    def get_ordering(self, request, queryset):
+        ordering = super().get_ordering(request, queryset)
+        if "search_rank" in queryset.query.annotations and ORDER_VAR not in self.params:
+            return ["search_rank", *ordering]
+        return ordering
 
 
 @admin.register(Provision)
@@ -263,11 +275,8 @@ class ProvisionAdmin(SimpleHistoryAdmin):
             )
         return queryset, may_have_duplicates
 
-    def get_ordering(self, request):
-        ordering = super().get_ordering(request) or Provision._meta.ordering
-        if request.GET.get("q", "").strip():
-            return ["search_rank", *ordering]
-        return ordering
+    def get_changelist(self, request, **kwargs):
+        return RankedSearchChangeList
 
     def get_urls(self):
         return [

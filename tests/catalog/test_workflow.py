@@ -181,9 +181,7 @@ def test_curate_review_and_publish_are_separate_rights(ready_provision, submitte
         provision_transition(provision=ready_provision, action=REQUEST_CHANGES, by=drafter)
 
 
-def test_requested_changes_return_the_draft_with_the_comment(
-    ready_provision, submitter, reviewer
-):
+def test_requested_changes_return_the_draft_with_the_comment(ready_provision, submitter, reviewer):
     provision_transition(provision=ready_provision, action=SUBMIT, by=submitter)
 
     draft = provision_transition(
