@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
-from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
@@ -85,6 +85,21 @@ def _bulk_transition(action: TransitionAction, description: str):
     return admin.action(description=description)(bulk)
 
 
+class SourceFilter(admin.SimpleListFilter):
+    title = "source"
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return [("tosdr", "Imported from ToS;DR"), ("here", "Written here")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "tosdr":
+            return queryset.filter(tosdr_point_id__isnull=False)
+        if self.value() == "here":
+            return queryset.filter(tosdr_point_id__isnull=True)
+        return queryset
+
+
 class RankedSearchChangeList(ChangeList):
     """Orders a search's results by the rank `get_search_results` gives, unless the curator
     sorted by a column."""
@@ -116,6 +131,7 @@ class ProvisionAdmin(SimpleHistoryAdmin):
         "status",
         "severity",
         "needs_review",
+        SourceFilter,
         "clause_type",
         ("document__platform", admin.RelatedOnlyFieldListFilter),
         "categories",
@@ -291,9 +307,11 @@ class ProvisionAdmin(SimpleHistoryAdmin):
     def transition_view(self, request: HttpRequest, object_id: str):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        provision = get_object_or_404(Provision, pk=object_id)
+        provision = self.get_object(request, object_id)
+        if provision is None:
+            raise Http404(f"No provision with id {object_id!r}.")
         if not self.has_view_or_change_permission(request, provision):
-            return HttpResponseRedirect(reverse("admin:index"))
+            raise PermissionDenied
         action = request.POST.get("action", "")
         if action not in TransitionAction.values:
             self.message_user(request, f"Unknown workflow step {action!r}.", messages.ERROR)

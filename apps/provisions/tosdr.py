@@ -8,9 +8,9 @@ the table can grow. Skipping was chosen over a catch-all clause type: clause typ
 public pages compare across platforms, and a bucket of unrelated findings would compare nothing.
 Deliberately unmapped: "The service provides a free help desk" (a service feature, not a term).
 
-The clause types below are created on import when missing, with these names; the demo
-catalog's types (account termination, arbitration, content licence, data retention,
-indemnification, limitation of liability, unilateral changes) are reused by slug."""
+The clause types below are created on import when missing, with these names. Those the demo
+catalog and the clause classifier's categories (apps/assist/labels.py) also use have the same
+slug, name and description here, so either may create them first."""
 
 from apps.documents.models import DocumentType
 from apps.provisions.models import Severity
@@ -74,9 +74,13 @@ CLAUSE_TYPES = {
             "whether users can refuse it."
         ),
     },
-    "governing-law-jurisdiction": {
-        "name": "Governing law & jurisdiction",
-        "description": "Which country's law governs the terms and which courts hear disputes.",
+    "choice-of-law": {
+        "name": "Choice of law",
+        "description": "Which country's or state's law governs the contract and disputes about it.",
+    },
+    "jurisdiction": {
+        "name": "Jurisdiction & venue",
+        "description": "Which courts hear disputes, and where users must bring or defend claims.",
     },
     "severability-and-waiver": {
         "name": "Severability & waiver",
@@ -109,8 +113,8 @@ CLAUSE_TYPES = {
     "content-removal": {
         "name": "Content removal",
         "description": (
-            "When the service may remove or block users' content, including after copyright claims,"
-            " and whether users can contest it."
+            "The platform's right to delete or disable what users post or store, with or without "
+            "notice or a reason."
         ),
     },
     "acceptable-use": {
@@ -415,9 +419,9 @@ CASES_BY_CLAUSE_TYPE = {
         "Users have a reduced time period to take legal action against the service",
         "This service does not force users into binding arbitration",
     ),
-    "governing-law-jurisdiction": (
+    "choice-of-law": ("Users agree to comply with the law of the service's country",),
+    "jurisdiction": (
         "The court of law governing the terms is in location X",
-        "Users agree to comply with the law of the service's country",
         (
             "The court of law governing the terms is in a jurisdiction that is less friendly to "
             "user privacy protection."

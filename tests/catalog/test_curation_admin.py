@@ -119,6 +119,27 @@ def test_the_step_url_takes_only_posts(client, ready_provision, reviewer):
     assert response.status_code == 405
 
 
+def test_an_unknown_provision_id_is_404(client, reviewer):
+    client.force_login(reviewer)
+
+    response = client.post(
+        reverse("admin:provisions_provision_transition", args=["not-a-number"]),
+        {"action": "publish"},
+    )
+
+    assert response.status_code == 404
+
+
+def test_the_list_filters_imported_provisions(client, curator):
+    imported = ProvisionFactory(tosdr_point_id="42")
+    ProvisionFactory()
+    client.force_login(curator)
+
+    response = client.get(reverse("admin:provisions_provision_changelist"), {"source": "tosdr"})
+
+    assert list(response.context["cl"].result_list) == [imported]
+
+
 def test_curators_need_not_be_superusers(client, submitter):
     ProvisionFactory()
     client.force_login(submitter)
@@ -189,6 +210,19 @@ def test_the_queue_counts_what_waits_with_its_age_and_links(
     assert "?health=failing" in html
     flagged_list = client.get(rows["Provisions flagged by a document change"]["url"])
     assert list(flagged_list.context["cl"].result_list) == [flagged]
+
+
+def test_the_queue_page_runs_a_fixed_number_of_queries(
+    client, curator, django_assert_max_num_queries
+):
+    ProvisionFactory.create_batch(5, needs_review=True)
+    DocumentFactory.create_batch(5, consecutive_failures=9)
+    client.force_login(curator)
+
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("curator_queue"))
+
+    assert response.status_code == 200
 
 
 def _document_form(client, url: str, **fields) -> dict:
