@@ -72,3 +72,15 @@ def test_the_dataset_marks_imported_rows_and_credits_tosdr(client, imported, wri
     readme = zipped.read(f"{folder}/README.md").decode()
     assert '"ToS;DR contributors"' in readme
     assert "CC BY-SA 3.0" in readme
+
+
+def test_the_api_credits_imported_provisions(client, imported, written_here):
+    listed = {
+        row["record_id"]: row["attribution"]
+        for row in client.get("/api/v1/provisions/").json()["results"]
+    }
+    detail = client.get(f"/api/v1/provisions/{imported.record_id}/").json()
+
+    assert listed[written_here.record_id] is None
+    assert listed[imported.record_id]["credit"] == "ToS;DR contributors"
+    assert detail["attribution"]["licence"] == "CC BY-SA 3.0"
