@@ -43,7 +43,7 @@ class Table:
 
 
 def _platform_rows() -> Iterator[dict]:
-    for platform in Platform.objects.order_by("slug").iterator():
+    for platform in Platform.objects.listed().order_by("slug").iterator():
         yield {
             "slug": platform.slug,
             "name": platform.name,
@@ -54,7 +54,11 @@ def _platform_rows() -> Iterator[dict]:
 
 
 def _document_rows() -> Iterator[dict]:
-    documents = Document.objects.select_related("platform").order_by("record_id")
+    documents = (
+        Document.objects.select_related("platform")
+        .filter(platform__is_listed=True)
+        .order_by("record_id")
+    )
     for document in documents.iterator():
         yield {
             "record_id": document.record_id,

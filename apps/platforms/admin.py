@@ -7,8 +7,16 @@ from apps.platforms.models import Platform
 
 @admin.register(Platform)
 class PlatformAdmin(CatalogAdmin):
-    list_display = ["name", "slug", "sector", "website", "document_count", "updated_at"]
-    list_filter = ["sector"]
+    list_display = [
+        "name",
+        "slug",
+        "sector",
+        "website",
+        "is_listed",
+        "document_count",
+        "updated_at",
+    ]
+    list_filter = ["sector", "is_listed"]
     search_fields = ["name", "slug", "website", "description"]
     prepopulated_fields = {"slug": ["name"]}
 

@@ -20,6 +20,12 @@ class Sector(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class PlatformQuerySet(models.QuerySet):
+    def listed(self):
+        """What the public pages, feeds, sitemaps, API and open data show."""
+        return self.filter(is_listed=True)
+
+
 class Platform(BaseModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -27,8 +33,18 @@ class Platform(BaseModel):
     sector = models.CharField(max_length=32, choices=Sector.choices, default=Sector.OTHER)
     logo_url = models.URLField(blank=True, validators=[validate_http_url])
     description = models.TextField(blank=True)
+    is_listed = models.BooleanField(
+        "listed publicly",
+        default=True,
+        # Also in the database, for rows written by code that predates the column (migrations
+        # of other apps run against older model states).
+        db_default=True,
+        help_text="Shown on the public pages. A platform the ToS;DR import creates starts "
+        "unlisted, and is listed when its first provision is published.",
+    )
 
     history = HistoricalRecords()
+    objects = PlatformQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

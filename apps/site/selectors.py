@@ -32,7 +32,7 @@ class CatalogFigures:
 
 
 def catalog_figures() -> CatalogFigures:
-    platform_counts = Platform.objects.aggregate(
+    platform_counts = Platform.objects.listed().aggregate(
         platforms=Count("pk", distinct=True), documents=Count("documents", distinct=True)
     )
     return CatalogFigures(
@@ -63,12 +63,16 @@ def platform_list(*, sector: str | None = None, severity: int | None = None) -> 
     """Platforms in name order with their published-provision and document counts, optionally
     narrowed to a sector and to platforms having a published provision of a given severity."""
     published = Provision.objects.published().filter(document__platform=OuterRef("pk"))
-    platforms = Platform.objects.annotate(
-        provision_count=count_subquery(published, group_by="document__platform"),
-        document_count=count_subquery(
-            Document.objects.filter(platform=OuterRef("pk")), group_by="platform"
-        ),
-    ).order_by("name", "pk")
+    platforms = (
+        Platform.objects.listed()
+        .annotate(
+            provision_count=count_subquery(published, group_by="document__platform"),
+            document_count=count_subquery(
+                Document.objects.filter(platform=OuterRef("pk")), group_by="platform"
+            ),
+        )
+        .order_by("name", "pk")
+    )
     if sector:
         platforms = platforms.filter(sector=sector)
     if severity:
@@ -97,7 +101,7 @@ def platform_change_count(*, platform: Platform, days: int = CHANGE_ACTIVITY_DAY
 def document_get(*, platform_slug: str, document_slug: str) -> Document | None:
     return (
         Document.objects.select_related("platform")
-        .filter(platform__slug=platform_slug, slug=document_slug)
+        .filter(platform__slug=platform_slug, platform__is_listed=True, slug=document_slug)
         .first()
     )
 
@@ -125,7 +129,7 @@ def document_by_record_id(*, record_id: str) -> Document | None:
     return (
         Document.objects.select_related("platform")
         .only("slug", "platform__slug")
-        .filter(record_id=record_id)
+        .filter(record_id=record_id, platform__is_listed=True)
         .first()
     )
 

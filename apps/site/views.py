@@ -125,7 +125,7 @@ def platform_list_view(request):
 
 
 def platform_detail(request, platform_slug):
-    platform = get_object_or_404(Platform, slug=platform_slug)
+    platform = get_object_or_404(Platform.objects.listed(), slug=platform_slug)
     return render(
         request,
         "platforms/platform_detail.html",

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 
 from apps.documents.models import Document, DocumentType
 from apps.platforms.models import Platform
-from apps.provisions.models import ClauseType, Provision, ProvisionStatus, Severity
-from apps.provisions.services import tosdr_import
+from apps.provisions.models import MEMO_FIELDS, ClauseType, Provision, ProvisionStatus, Severity
+from apps.provisions.services import provision_transition, tosdr_import
 from apps.provisions.services.tosdr_import import SkipReason
 from tests.factories import PlatformFactory
 
@@ -201,3 +201,35 @@ def test_the_command_prints_the_summary_and_attribution():
 def test_the_command_refuses_a_directory_without_the_files(tmp_path):
     with pytest.raises(CommandError, match="services.jsonl not found"):
         call_command("import_tosdr", str(tmp_path), stdout=StringIO(), stderr=StringIO())
+
+
+def test_imported_platforms_stay_off_the_public_pages_until_a_provision_is_published(
+    client, django_user_model
+):
+    tosdr_import(directory=SAMPLE)
+    platform = Platform.objects.get(name="4chan")
+    provision = Provision.objects.filter(document__platform=platform).first()
+
+    assert not platform.is_listed
+    assert client.get(platform.get_absolute_url()).status_code == 404
+    assert "4chan" not in client.get("/platforms/").content.decode()
+    assert client.get("/api/v1/platforms/4chan/").status_code == 404
+
+    submitter, reviewer = (
+        django_user_model.objects.create_superuser(email=email, password="a long password")
+        for email in ("one@conductatlas.test", "two@conductatlas.test")
+    )
+    Provision.objects.filter(pk=provision.pk).update(
+        summary="s",
+        why_it_matters="w",
+        consumer_impact="c",
+        no_regulation_applies=True,
+        no_agency_applies=True,
+        **dict.fromkeys(MEMO_FIELDS, "m"),
+    )
+    provision_transition(provision=provision, action="submit", by=submitter)
+    provision_transition(provision=provision, action="publish", by=reviewer)
+
+    platform.refresh_from_db()
+    assert platform.is_listed
+    assert client.get(platform.get_absolute_url()).status_code == 200

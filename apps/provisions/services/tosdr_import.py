@@ -228,7 +228,11 @@ class _Importer:
     def _platform(self, service: str, created: dict) -> Platform:
         platform = self.platforms.get(_key(service))
         if platform is None:
-            platform = Platform(name=service, slug=slugify(service)[:200] or _key(service))
+            # Unlisted until a provision of it is published: nothing imported goes public
+            # unreviewed, and an empty platform page would be the first to.
+            platform = Platform(
+                name=service, slug=slugify(service)[:200] or _key(service), is_listed=False
+            )
             platform.full_clean()
             platform._change_reason = "Imported from ToS;DR"
             platform.save()

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.exceptions import ApplicationError
+from apps.platforms.models import Platform
 from apps.provisions.models import (
     MEMO_FIELDS,
     Provision,
@@ -124,6 +125,10 @@ def provision_transition(
             current.published_at = timezone.now()
             current.needs_review = False
             current.review_reason = ""
+            # A platform the import created goes public with its first reviewed provision.
+            Platform.objects.filter(pk=current.document.platform_id, is_listed=False).update(
+                is_listed=True
+            )
         else:
             current.published_at = None
         try:
