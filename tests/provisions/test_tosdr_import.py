@@ -135,6 +135,18 @@ def test_a_malformed_line_is_reported_by_number_and_the_rest_imported(tmp_path):
     assert report.provisions_created == 9
 
 
+def test_a_line_that_is_not_utf8_is_reported_by_number(tmp_path):
+    lines = (SAMPLE / "points.jsonl").read_text().splitlines()
+    _write_sample(tmp_path, lines)
+    with (tmp_path / "points.jsonl").open("ab") as points:
+        points.write(b'{"point_id": "\xff"}\n')
+
+    report = tosdr_import(directory=tmp_path)
+
+    assert report.problems == ["points.jsonl line 12: not UTF-8 (byte 15)."]
+    assert report.provisions_created == 9
+
+
 @pytest.mark.parametrize(
     "change, reason",
     [

@@ -71,8 +71,13 @@ class TosdrImportReport:
 
 def _jsonl_records(path: Path) -> Iterator[tuple[int, dict | None, str]]:
     """(line number, record or None, what is wrong with the line) for each non-blank line."""
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                yield number, None, f"not UTF-8 (byte {error.start + 1})"
+                continue
             if not line.strip():
                 continue
             try:
@@ -308,7 +313,7 @@ def tosdr_import(
     importer = _Importer(report, services)
     records: Iterable = _jsonl_records(points_path)
     if progress is not None:
-        with points_path.open(encoding="utf-8") as lines:
+        with points_path.open("rb") as lines:
             total = sum(1 for line in lines if line.strip())
         records = progress(records, total)
     for chunk in _chunks(records, POINTS_PER_COMMIT):
