@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from apps.assist.selectors import suggestions_awaiting_triage
 from apps.core.selectors import QueueCount, count_subquery
 from apps.documents.models import ChangeEvent, Document, DocumentVersion, VersionKind
 from apps.documents.selectors import documents_failing_to_fetch
@@ -157,5 +158,6 @@ def curator_queue_counts() -> dict[str, QueueCount]:
     return {
         "flagged": provisions_flagged_by_changes(),
         "in_review": provisions_awaiting_review(),
+        "suggestions": QueueCount(*suggestions_awaiting_triage()),
         "failing": documents_failing_to_fetch(),
     }

@@ -263,6 +263,12 @@ CURATOR_QUEUE_ROWS = (
         "status__exact=in_review",
     ),
     (
+        "suggestions",
+        "Clause suggestions awaiting triage",
+        "admin:assist_clausesuggestion_changelist",
+        "status__exact=pending",
+    ),
+    (
         "failing",
         "Documents failing to fetch",
         "admin:documents_document_changelist",

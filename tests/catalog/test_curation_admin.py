@@ -10,11 +10,20 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.assist.labels import ClauseLabel
+from apps.assist.models import ClauseSuggestion, SuggestionStatus
 from apps.documents.models import AttemptErrorKind, Document, FetchAttempt, FetchOutcome
 from apps.documents.tasks import snapshot_document
 from apps.provisions.models import Provision, ProvisionStatus, ProvisionTransition
 from apps.provisions.services import provision_transition
-from tests.factories import DocumentFactory, PlatformFactory, ProvisionFactory, UserFactory
+from tests.factories import (
+    ClauseTypeFactory,
+    DocumentFactory,
+    DocumentVersionFactory,
+    PlatformFactory,
+    ProvisionFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -195,6 +204,20 @@ def test_the_queue_counts_what_waits_with_its_age_and_links(
     )
     DocumentFactory(consecutive_failures=5, last_verified_at=timezone.now() - timedelta(days=10))
     DocumentFactory(consecutive_failures=1)
+    version = DocumentVersionFactory()
+    for position, status in enumerate([SuggestionStatus.PENDING, SuggestionStatus.REJECTED]):
+        ClauseSuggestion.objects.create(
+            version=version,
+            document=version.document,
+            position=position,
+            sentence="We may change these terms at any time.",
+            sentence_sha256=f"{position:064d}",
+            label=ClauseLabel.UNILATERAL_CHANGE,
+            clause_type=ClauseTypeFactory(),
+            confidence=0.9,
+            status=status,
+        )
+    ClauseSuggestion.objects.update(created_at=timezone.now() - timedelta(days=2))
     client.force_login(curator)
 
     response = client.get(reverse("curator_queue"))
@@ -203,11 +226,14 @@ def test_the_queue_counts_what_waits_with_its_age_and_links(
     assert rows["Provisions flagged by a document change"]["count"] == 1
     assert rows["Drafts awaiting review"]["count"] == 1
     assert rows["Drafts awaiting review"]["age"].days == 3
+    assert rows["Clause suggestions awaiting triage"]["count"] == 1
+    assert rows["Clause suggestions awaiting triage"]["age"].days == 2
     assert rows["Documents failing to fetch"]["count"] == 1
     assert rows["Documents failing to fetch"]["age"].days == 10
     html = response.content.decode()
     assert "?status__exact=in_review" in html
     assert "?health=failing" in html
+    assert "?status__exact=pending" in html
     flagged_list = client.get(rows["Provisions flagged by a document change"]["url"])
     assert list(flagged_list.context["cl"].result_list) == [flagged]
 
