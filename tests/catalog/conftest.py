@@ -52,8 +52,11 @@ def curators_group(db):
     database (and with it migration data), so the group is rebuilt by the same code if gone."""
     group = Group.objects.filter(name=CURATORS).first()
     if group is None:
-        migration = importlib.import_module("apps.provisions.migrations.0007_curators_group")
-        migration.create_curators_group(django_apps, None)
+        for module, function in (
+            ("apps.provisions.migrations.0007_curators_group", "create_curators_group"),
+            ("apps.assist.migrations.0003_curators_triage_suggestions", "add_triage_rights"),
+        ):
+            getattr(importlib.import_module(module), function)(django_apps, None)
         group = Group.objects.get(name=CURATORS)
     return group
 

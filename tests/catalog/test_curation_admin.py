@@ -157,9 +157,12 @@ def test_curators_need_not_be_superusers(client, submitter):
         reverse("admin:provisions_provision_changelist"),
         reverse("admin:provisions_provision_add"),
         reverse("admin:documents_document_add"),
+        reverse("admin:assist_clausesuggestion_changelist"),
         reverse("curator_queue"),
     ):
         assert client.get(url).status_code == 200, url
+    # Accepting or rejecting a clause suggestion is what "change clause suggestion" grants.
+    assert submitter.has_perm("assist.change_clausesuggestion")
 
 
 def test_staff_outside_the_group_cannot_open_provisions(client):
