@@ -11,12 +11,15 @@ class PlatformAdmin(CatalogAdmin):
         "name",
         "slug",
         "sector",
+        "grade",
         "website",
         "is_listed",
         "document_count",
         "updated_at",
     ]
-    list_filter = ["sector", "is_listed"]
+    list_filter = ["sector", "grade", "is_listed"]
+    # Derived from the published provisions (apps/provisions/grades.py), never typed in.
+    readonly_fields = ["grade"]
     search_fields = ["name", "slug", "website", "description"]
     prepopulated_fields = {"slug": ["name"]}
 

@@ -21,7 +21,12 @@ from apps.provisions.models import (
     ProvisionTransition,
     TransitionAction,
 )
-from apps.provisions.services import TRANSITION_RULES, provision_transition
+from apps.provisions.services import (
+    TRANSITION_RULES,
+    provision_curated_save,
+    provision_transition,
+    provisions_delete,
+)
 from apps.provisions.tosdr import TOSDR_ATTRIBUTION, TOSDR_LICENCE, TOSDR_LICENCE_URL, TOSDR_URL
 
 # The latest few are what a curator acts on; older ones stay in the database.
@@ -213,6 +218,16 @@ class ProvisionAdmin(SimpleHistoryAdmin):
             },
         ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user  # as SimpleHistoryAdmin.save_model does
+        provision_curated_save(provision=obj)
+
+    def delete_model(self, request, obj):
+        provisions_delete(provisions=Provision.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        provisions_delete(provisions=queryset)
 
     @admin.display(description="what document changes did to the clause")
     def change_impacts(self, obj: Provision):

@@ -53,7 +53,7 @@ def curators_group(db):
     group = Group.objects.filter(name=CURATORS).first()
     if group is None:
         for module, function in (
-            ("apps.provisions.migrations.0007_curators_group", "create_curators_group"),
+            ("apps.provisions.migrations.0008_curators_group", "create_curators_group"),
             ("apps.assist.migrations.0003_curators_triage_suggestions", "add_triage_rights"),
         ):
             getattr(importlib.import_module(module), function)(django_apps, None)

@@ -1,4 +1,4 @@
-"""Curators triage clause suggestions: the Curators group (provisions 0007) gets the rights the
+"""Curators triage clause suggestions: the Curators group (provisions 0008) gets the rights the
 suggestion admin asks for (viewing suggestions and classifications, and "change clause
 suggestion", which accepting or rejecting one needs)."""
 
@@ -48,7 +48,7 @@ def remove_triage_rights(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("assist", "0002_unfair_tos_clause_types"),
-        ("provisions", "0007_curators_group"),
+        ("provisions", "0008_curators_group"),
     ]
 
     operations = [migrations.RunPython(add_triage_rights, remove_triage_rights)]

@@ -25,6 +25,7 @@ from apps.provisions.models import (
     TransitionAction,
 )
 from apps.provisions.selectors import publishing_curator_count
+from apps.provisions.services.grades import platform_grades_recompute
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,8 @@ def provision_transition(
         current._history_user = by
         current._change_reason = comment or action.label
         current.save()
+        if ProvisionStatus.PUBLISHED in (previous_status, rule.target):
+            platform_grades_recompute(platform_ids=[current.document.platform_id])
         ProvisionTransition.objects.create(
             provision=current,
             action=action,

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('provisions', '0005_provision_impact_from_documents'),
+        ('provisions', '0006_platform_grades'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('platforms', '0003_url_fields_http_only'),
+        ('platforms', '0004_platform_grade'),
     ]
 
     operations = [
