@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("provisions", "0007_curator_workflow_and_tosdr_import"),
-        ("documents", "0010_document_source_url_optional_when_unmonitored"),
+        ("documents", "0012_document_source_url_optional_when_unmonitored"),
         ("platforms", "0005_platform_is_listed"),
         ("regulations", "0002_url_fields_http_only"),
     ]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0009_version_hash_chain'),
+        ('documents', '0011_extraction_rule_raised_for_html_to_markdown'),
         ('platforms', '0003_url_fields_http_only'),
     ]
 
