@@ -2,8 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from apps.site.urls import platform_urls, regulation_urls
+from apps.site.views import curator_queue
 
 urlpatterns = [
+    # Before the admin's own URLs, which would read it as an app label.
+    path("admin/curator-queue/", admin.site.admin_view(curator_queue), name="curator_queue"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("orgs/", include("apps.accounts.urls")),

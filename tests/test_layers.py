@@ -17,6 +17,8 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "site": frozenset(
         {
             "monitoring",
+            # The curator queue (an admin page combining apps) counts suggestions to triage.
+            "assist",
             "provisions",
             "documents",
             "platforms",

@@ -83,7 +83,7 @@ class PlatformDetailAPI(CatalogAPIView):
         responses={200: PlatformDetailSerializer, **NOT_MODIFIED, **DETAIL_ERRORS},
     )
     def get(self, request, slug):
-        platform = Platform.objects.prefetch_related("documents").filter(slug=slug).first()
+        platform = Platform.objects.listed().prefetch_related("documents").filter(slug=slug).first()
         if platform is None:
             raise _not_found("platform", slug)
         return Response(self.get_serializer(platform).data)

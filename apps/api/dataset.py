@@ -23,6 +23,7 @@ from django.utils import timezone
 from apps.billing.entitlements import VISITOR
 from apps.documents.models import Document, DocumentVersion
 from apps.platforms.models import Platform
+from apps.provisions import tosdr
 from apps.provisions.models import Provision
 from apps.provisions.selectors import visible_memo_fields
 from apps.regulations.models import Regulation
@@ -42,7 +43,7 @@ class Table:
 
 
 def _platform_rows() -> Iterator[dict]:
-    for platform in Platform.objects.order_by("slug").iterator():
+    for platform in Platform.objects.listed().order_by("slug").iterator():
         yield {
             "slug": platform.slug,
             "name": platform.name,
@@ -53,7 +54,11 @@ def _platform_rows() -> Iterator[dict]:
 
 
 def _document_rows() -> Iterator[dict]:
-    documents = Document.objects.select_related("platform").order_by("record_id")
+    documents = (
+        Document.objects.select_related("platform")
+        .filter(platform__is_listed=True)
+        .order_by("record_id")
+    )
     for document in documents.iterator():
         yield {
             "record_id": document.record_id,
@@ -120,6 +125,7 @@ def _provision_rows() -> Iterator[dict]:
             "cited_version": provision.cited_version.number if provision.cited_version else "",
             "regulations": " ".join(sorted(r.slug for r in provision.regulations.all())),
             "published_at": provision.published_at,
+            "source": f"tosdr:{provision.tosdr_point_id}" if provision.tosdr_point_id else "",
         }
 
 
@@ -187,6 +193,7 @@ TABLES = (
             "cited_version",
             "regulations",
             "published_at",
+            "source",
         ),
         _provision_rows,
     ),
@@ -275,6 +282,12 @@ def dataset_export(*, now: datetime | None = None) -> DatasetArchive:
                     "tables": TABLES,
                     "site_url": settings.SITE_URL,
                     "license": settings.DATASET_LICENSE,
+                    "tosdr": {
+                        "attribution": tosdr.TOSDR_ATTRIBUTION,
+                        "licence": tosdr.TOSDR_LICENCE,
+                        "licence_url": tosdr.TOSDR_LICENCE_URL,
+                        "url": tosdr.TOSDR_URL,
+                    },
                 },
             )
             checksums["README.md"] = _write_member(

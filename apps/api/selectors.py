@@ -40,14 +40,22 @@ def provision_list(
 
 
 def document_list(*, platform: Platform | None = None) -> QuerySet[Document]:
-    documents = Document.objects.select_related("platform").order_by("record_id")
+    documents = (
+        Document.objects.select_related("platform")
+        .filter(platform__is_listed=True)
+        .order_by("record_id")
+    )
     if platform is not None:
         documents = documents.filter(platform=platform)
     return documents
 
 
 def document_by_record_id(*, record_id: str) -> Document | None:
-    return Document.objects.select_related("platform").filter(record_id=record_id).first()
+    return (
+        Document.objects.select_related("platform")
+        .filter(record_id=record_id, platform__is_listed=True)
+        .first()
+    )
 
 
 def version_list(*, document: Document) -> QuerySet[DocumentVersion]:
@@ -101,7 +109,7 @@ def organization_change_list(
 
 
 def platform_list() -> QuerySet[Platform]:
-    return Platform.objects.order_by("name", "pk")
+    return Platform.objects.listed().order_by("name", "pk")
 
 
 def regulation_list() -> QuerySet[Regulation]:

@@ -9,6 +9,7 @@ from apps.documents.chain import version_chain_record
 from apps.documents.models import ArchivedSnapshot, ChangeEvent, Document, DocumentVersion
 from apps.monitoring.models import WatchedPlatform, WatchedProvision
 from apps.platforms.models import Platform
+from apps.provisions import tosdr
 from apps.provisions.models import MEMO_FIELDS, ClauseType, Provision
 from apps.provisions.selectors import visible_memo_fields
 from apps.regulations.models import Agency, Regulation
@@ -191,11 +192,22 @@ class ChangeSerializer(serializers.ModelSerializer):
         ]
 
 
+class AttributionSerializer(serializers.Serializer):
+    """Whose work a provision's text is, when it is not ours (CC BY-SA asks for the credit)."""
+
+    source = serializers.CharField()
+    url = serializers.URLField()
+    credit = serializers.CharField()
+    licence = serializers.CharField()
+    licence_url = serializers.URLField()
+
+
 class ProvisionSerializer(HtmlUrlMixin, serializers.ModelSerializer):
     platform = serializers.CharField(source="document.platform.slug")
     document = serializers.CharField(source="document.record_id")
     clause_type = serializers.CharField(source="clause_type.slug")
     html_url = PageLinkField()
+    attribution = serializers.SerializerMethodField()
 
     class Meta:
         model = Provision
@@ -212,7 +224,20 @@ class ProvisionSerializer(HtmlUrlMixin, serializers.ModelSerializer):
             "published_at",
             "updated_at",
             "html_url",
+            "attribution",
         ]
+
+    @extend_schema_field(AttributionSerializer(allow_null=True))
+    def get_attribution(self, provision) -> dict | None:
+        if not provision.tosdr_point_id:
+            return None
+        return {
+            "source": "ToS;DR",
+            "url": tosdr.TOSDR_URL,
+            "credit": tosdr.TOSDR_ATTRIBUTION,
+            "licence": tosdr.TOSDR_LICENCE,
+            "licence_url": tosdr.TOSDR_LICENCE_URL,
+        }
 
 
 class MemoSerializer(serializers.Serializer):

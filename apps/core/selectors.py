@@ -1,4 +1,8 @@
-"""Query helpers: counts for the catalog's list pages, and table sizes for periodic work."""
+"""Query helpers: counts for the catalog's list pages, table sizes for periodic work, and the
+shape of a curator-queue count."""
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import connection
 from django.db.models import Count, IntegerField, QuerySet, Subquery, Value
@@ -48,3 +52,11 @@ def table_row_count(model) -> int:
     (see table_row_estimates), counted otherwise."""
     [estimate] = table_row_estimates(model)
     return estimate if estimate is not None else model._base_manager.count()
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    """How many items wait for a curator and since when the oldest has (None when none wait)."""
+
+    count: int
+    oldest: datetime | None

@@ -18,11 +18,17 @@ from apps.documents.selectors import (
     fetch_attempt_outcome_label,
     fetch_attempts_interrupted,
 )
-from apps.documents.services import document_extraction_rule_update, document_snapshot
+from apps.documents.services import (
+    document_capture_queue,
+    document_extraction_rule_update,
+    document_snapshot,
+)
 
 # Enough of a document's history to see a pattern; the full list is one click away.
 RECENT_ATTEMPTS_SHOWN = 25
 RULE_FIELDS = {"select_selectors", "remove_selectors"}
+# A change to any of these is a new or changed source: it is captured at once.
+SOURCE_FIELDS = {"source_url", "is_monitored", *RULE_FIELDS}
 
 
 class ReadOnlyAdminMixin:
@@ -165,6 +171,7 @@ class DocumentAdmin(CatalogAdmin):
         "etag",
         "last_modified",
         "last_raw_sha256",
+        "latest_fetch",
         "provisions_flagged",
     ]
     fieldsets = [
@@ -187,6 +194,7 @@ class DocumentAdmin(CatalogAdmin):
             "Pipeline state",
             {
                 "fields": [
+                    "latest_fetch",
                     "first_tracked_at",
                     "last_verified_at",
                     "next_fetch_at",
@@ -206,6 +214,26 @@ class DocumentAdmin(CatalogAdmin):
         if obj.consecutive_failures >= settings.DOCUMENTS_FAILING_THRESHOLD:
             return format_html("<strong>⚠ {}</strong>", obj.consecutive_failures)
         return obj.consecutive_failures
+
+    @admin.display(description="latest fetch")
+    def latest_fetch(self, obj: Document):
+        attempt = obj.fetch_attempts.order_by("-started_at", "-id").first()
+        if attempt is None:
+            if obj.is_monitored and obj.source_url:
+                return "Not fetched yet (a capture is queued when the source is saved)"
+            return "Not fetched yet"
+        label = fetch_attempt_outcome_label(attempt=attempt)
+        outcome = f"{label} at {attempt.started_at:%Y-%m-%d %H:%M} UTC"
+        if attempt.outcome == FetchOutcome.ERROR:
+            return format_html(
+                "<strong>⚠ {}</strong>: {} {}",
+                outcome,
+                attempt.get_error_kind_display(),
+                attempt.message,
+            )
+        if attempt.version_id:
+            return f"{outcome}: version {attempt.version.number}"
+        return outcome
 
     @admin.display(description="provisions flagged by document changes")
     def provisions_flagged(self, obj: Document):
@@ -238,6 +266,14 @@ class DocumentAdmin(CatalogAdmin):
             )
             obj.extraction_rule_version = stored.extraction_rule_version
         super().save_model(request, obj, form, change)
+        if (not change or SOURCE_FIELDS.intersection(form.changed_data)) and (
+            document_capture_queue(document=obj)
+        ):
+            self.message_user(
+                request,
+                f"{obj.record_id}: a capture of {obj.source_url} is queued; its outcome appears "
+                "under \u201clatest fetch\u201d.",
+            )
 
     @admin.action(description="Snapshot the selected documents now")
     def snapshot_now(self, request, queryset):

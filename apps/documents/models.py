@@ -27,7 +27,9 @@ class Document(BaseModel):
     slug = models.SlugField(max_length=200)
     doc_type = models.CharField(max_length=32, choices=DocumentType.choices)
     record_id = models.CharField(max_length=16, unique=True, editable=False)
-    source_url = models.URLField(max_length=2000, validators=[validate_http_url])
+    # Blank only for a document known by name (an imported ToS;DR point names its document but
+    # not its address); such a document cannot be monitored until a curator adds the URL.
+    source_url = models.URLField(max_length=2000, blank=True, validators=[validate_http_url])
     select_selectors = models.TextField(
         blank=True, help_text="CSS selectors of the document body, one per line."
     )
@@ -87,6 +89,11 @@ class Document(BaseModel):
         ordering = ["platform__name", "title"]
         constraints = [
             models.UniqueConstraint(fields=["platform", "slug"], name="document_unique_slug"),
+            models.CheckConstraint(
+                condition=models.Q(is_monitored=False) | ~models.Q(source_url=""),
+                name="document_monitored_has_source_url",
+                violation_error_message="A monitored document needs its source URL.",
+            ),
         ]
         indexes = [
             # The dispatcher's due documents, most overdue first: a range of this index read in

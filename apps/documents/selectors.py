@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apps.core.selectors import table_row_count
+from apps.core.selectors import QueueCount, table_row_count
 from apps.documents.chain import chain_hash, version_chain_record
 from apps.documents.models import (
     ArchivedSnapshot,
@@ -253,3 +254,13 @@ def archive_scrub_progress(*, now: datetime | None = None) -> ScrubProgress:
         complete_since=None if never else oldest,
         days=days,
     )
+
+
+def documents_failing_to_fetch() -> QueueCount:
+    """Monitored documents whose fetch failed DOCUMENTS_FAILING_THRESHOLD times in a row (the
+    admin's "failing" filter). The age is how long ago the oldest was last read successfully
+    (or added, if it never was): failing at least that long."""
+    row = Document.objects.filter(
+        is_monitored=True, consecutive_failures__gte=settings.DOCUMENTS_FAILING_THRESHOLD
+    ).aggregate(count=Count("pk"), oldest=Min(Coalesce("last_verified_at", "created_at")))
+    return QueueCount(row["count"], row["oldest"])

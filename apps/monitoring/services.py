@@ -48,7 +48,8 @@ def watchlist_add_platform(
     Tracking one already tracked is a no-op, so a double-clicked button does not error."""
     platform_ref = platform_ref.strip()
     platform = (
-        Platform.objects.filter(Q(slug=platform_ref.lower()) | Q(name__iexact=platform_ref))
+        Platform.objects.listed()
+        .filter(Q(slug=platform_ref.lower()) | Q(name__iexact=platform_ref))
         .order_by("pk")
         .first()
         if platform_ref

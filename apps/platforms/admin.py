@@ -7,8 +7,17 @@ from apps.platforms.models import Platform
 
 @admin.register(Platform)
 class PlatformAdmin(CatalogAdmin):
-    list_display = ["name", "slug", "sector", "grade", "website", "document_count", "updated_at"]
-    list_filter = ["sector", "grade"]
+    list_display = [
+        "name",
+        "slug",
+        "sector",
+        "grade",
+        "website",
+        "is_listed",
+        "document_count",
+        "updated_at",
+    ]
+    list_filter = ["sector", "grade", "is_listed"]
     # Derived from the published provisions (apps/provisions/grades.py), never typed in.
     readonly_fields = ["grade"]
     search_fields = ["name", "slug", "website", "description"]

@@ -20,6 +20,12 @@ class Sector(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class PlatformQuerySet(models.QuerySet):
+    def listed(self):
+        """What the public pages, feeds, sitemaps, API and open data show."""
+        return self.filter(is_listed=True)
+
+
 class Grade(models.TextChoices):
     """A platform's grade, from A (its published provisions are of little concern) to E (of
     serious concern). The rule lives in apps/provisions/grades.py and on the methodology page."""
@@ -45,9 +51,19 @@ class Platform(BaseModel):
     grade = models.CharField(
         max_length=1, choices=Grade.choices, blank=True, default="", db_default="", editable=False
     )
+    is_listed = models.BooleanField(
+        "listed publicly",
+        default=True,
+        # Also in the database, for rows written by code that predates the column (migrations
+        # of other apps run against older model states).
+        db_default=True,
+        help_text="Shown on the public pages. A platform the ToS;DR import creates starts "
+        "unlisted, and is listed when its first provision is published.",
+    )
 
     # The grade is derived, not curated: its changes follow the provisions' own history.
     history = HistoricalRecords(excluded_fields=["grade"])
+    objects = PlatformQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -11,5 +11,7 @@ PLATFORM_SEARCH_FIELDS = ("name", "description")
 def platform_search(*, search: SearchInput, limit: int = 10) -> list[Platform]:
     """The best-matching platforms by name and description (a short list shown above the
     provision results)."""
-    matches = full_text_search(Platform.objects.all(), fields=PLATFORM_SEARCH_FIELDS, search=search)
+    matches = full_text_search(
+        Platform.objects.listed(), fields=PLATFORM_SEARCH_FIELDS, search=search
+    )
     return list(matches.order_by("-search_rank", "name")[:limit])

@@ -1,9 +1,10 @@
-from collections.abc import Callable
-
 from django.contrib import admin, messages
-from django.db.models import Count, QuerySet
-from django.http import HttpRequest
-from django.utils.html import format_html_join
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.exceptions import ApplicationError
@@ -17,14 +18,16 @@ from apps.provisions.models import (
     Provision,
     ProvisionAgency,
     ProvisionImpact,
+    ProvisionTransition,
+    TransitionAction,
 )
 from apps.provisions.services import (
+    TRANSITION_RULES,
     provision_curated_save,
-    provision_publish,
-    provision_return_to_draft,
-    provision_submit_for_review,
+    provision_transition,
     provisions_delete,
 )
+from apps.provisions.tosdr import TOSDR_ATTRIBUTION, TOSDR_LICENCE, TOSDR_LICENCE_URL, TOSDR_URL
 
 # The latest few are what a curator acts on; older ones stay in the database.
 RECENT_IMPACTS_SHOWN = 10
@@ -65,26 +68,52 @@ class FAQEntryInline(admin.StackedInline):
     fields = ["position", "question", "answer"]
 
 
-def _workflow_action(
-    service: Callable[..., Provision], done: str
-) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet], None]:
-    """An admin action that runs one workflow service per selected provision and reports what
-    happened: a refused transition is a message, never an error page."""
+def _bulk_transition(action: TransitionAction, description: str):
+    """A list action taking one workflow step per selected provision through the same service
+    as the buttons: a refused step is a message naming the provision, never an error page."""
 
-    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    def bulk(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
         succeeded = 0
         for provision in queryset.order_by("pk"):
             try:
-                service(provision=provision, by=request.user)
+                provision_transition(provision=provision, action=action, by=request.user)
             except ApplicationError as error:
                 modeladmin.message_user(request, error.message, level=messages.ERROR)
             else:
                 succeeded += 1
         if succeeded:
             noun = "provision" if succeeded == 1 else "provisions"
+            done = TRANSITION_RULES[action].done
             modeladmin.message_user(request, f"{succeeded} {noun} {done}.", messages.SUCCESS)
 
-    return action
+    bulk.__name__ = action.value
+    return admin.action(description=description)(bulk)
+
+
+class SourceFilter(admin.SimpleListFilter):
+    title = "source"
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return [("tosdr", "Imported from ToS;DR"), ("here", "Written here")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "tosdr":
+            return queryset.filter(tosdr_point_id__isnull=False)
+        if self.value() == "here":
+            return queryset.filter(tosdr_point_id__isnull=True)
+        return queryset
+
+
+class RankedSearchChangeList(ChangeList):
+    """Orders a search's results by the rank `get_search_results` gives, unless the curator
+    sorted by a column."""
+
+    def get_ordering(self, request, queryset):
+        ordering = super().get_ordering(request, queryset)
+        if "search_rank" in queryset.query.annotations and ORDER_VAR not in self.params:
+            return ["search_rank", *ordering]
+        return ordering
 
 
 @admin.register(Provision)
@@ -107,6 +136,7 @@ class ProvisionAdmin(SimpleHistoryAdmin):
         "status",
         "severity",
         "needs_review",
+        SourceFilter,
         "clause_type",
         ("document__platform", admin.RelatedOnlyFieldListFilter),
         "categories",
@@ -125,17 +155,39 @@ class ProvisionAdmin(SimpleHistoryAdmin):
         "record_id",
         "status",
         "published_at",
+        "submitted_by",
+        "submitted_at",
+        "source",
         "created_at",
         "updated_at",
         "change_impacts",
+        "workflow_history",
     ]
     inlines = [ProvisionAgencyInline, FAQEntryInline]
     date_hierarchy = "updated_at"
-    actions = ["submit_for_review", "publish", "return_to_draft"]
+    actions = [
+        _bulk_transition(TransitionAction.SUBMIT, "Submit selected provisions for review"),
+        _bulk_transition(TransitionAction.REQUEST_CHANGES, "Request changes (back to draft)"),
+        _bulk_transition(TransitionAction.PUBLISH, "Publish selected provisions (in review)"),
+        _bulk_transition(TransitionAction.UNPUBLISH, "Unpublish selected provisions"),
+    ]
+    change_form_template = "admin/provisions/provision/change_form.html"
     fieldsets = [
         (
             None,
-            {"fields": ["record_id", "status", "published_at", "document", "title", "slug"]},
+            {
+                "fields": [
+                    "record_id",
+                    "status",
+                    "published_at",
+                    "submitted_by",
+                    "submitted_at",
+                    "source",
+                    "document",
+                    "title",
+                    "slug",
+                ]
+            },
         ),
         ("Classification", {"fields": ["severity", "clause_type", "categories"]}),
         ("Evidence", {"fields": ["clause_text", "cited_version"]}),
@@ -147,14 +199,19 @@ class ProvisionAdmin(SimpleHistoryAdmin):
             "Compliance memo",
             {"fields": [*MEMO_FIELDS, "analysis_generated_at"]},
         ),
-        ("Regulatory mapping", {"fields": ["regulations"]}),
+        (
+            "Regulatory mapping",
+            {"fields": ["regulations", "no_regulation_applies", "no_agency_applies"]},
+        ),
         (
             "Review",
             {
                 "fields": [
+                    "curator_note",
                     "needs_review",
                     "review_reason",
                     "change_impacts",
+                    "workflow_history",
                     "created_at",
                     "updated_at",
                 ]
@@ -198,15 +255,116 @@ class ProvisionAdmin(SimpleHistoryAdmin):
     def platform_name(self, obj: Provision) -> str:
         return obj.document.platform.name
 
-    submit_for_review = admin.action(description="Submit selected provisions for review")(
-        _workflow_action(provision_submit_for_review, "submitted for review")
-    )
-    publish = admin.action(description="Publish selected provisions (must be in review)")(
-        _workflow_action(provision_publish, "published")
-    )
-    return_to_draft = admin.action(description="Return selected provisions to draft")(
-        _workflow_action(provision_return_to_draft, "returned to draft")
-    )
+    @admin.display(description="source")
+    def source(self, obj: Provision):
+        if not obj.is_from_tosdr:
+            return "Written here"
+        return format_html(
+            'Imported from <a href="{}">ToS;DR</a> point {}: text by {}, licensed '
+            '<a href="{}">{}</a>. Its pages carry this attribution.',
+            TOSDR_URL,
+            obj.tosdr_point_id,
+            TOSDR_ATTRIBUTION,
+            TOSDR_LICENCE_URL,
+            TOSDR_LICENCE,
+        )
+
+    @admin.display(description="workflow steps")
+    def workflow_history(self, obj: Provision):
+        steps = ProvisionTransition.objects.filter(provision=obj).select_related("by")
+        if not steps:
+            return "None yet"
+        return format_html_join(
+            "",
+            "<p>{} · {} by {}{}{}</p>",
+            (
+                (
+                    f"{step.created_at:%Y-%m-%d %H:%M}",
+                    step.get_action_display(),
+                    step.by or "a removed user",
+                    " (as the only curator)" if step.sole_curator_override else "",
+                    f": \u201c{step.comment}\u201d" if step.comment else "",
+                )
+                for step in steps
+            ),
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        """Title and record ID matches first, then the rest (clause text, document, platform):
+        a curator searching "CA-P-000012" or a title acts on that row, not on one whose clause
+        happens to quote the words."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            queryset = queryset.annotate(
+                search_rank=Case(
+                    When(Q(record_id__iexact=term), then=Value(0)),
+                    When(Q(title__icontains=term) | Q(record_id__icontains=term), then=Value(1)),
+                    default=Value(2),
+                    output_field=IntegerField(),
+                )
+            )
+        return queryset, may_have_duplicates
+
+    def get_changelist(self, request, **kwargs):
+        return RankedSearchChangeList
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/transition/",
+                self.admin_site.admin_view(self.transition_view),
+                name="provisions_provision_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request: HttpRequest, object_id: str):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        provision = self.get_object(request, object_id)
+        if provision is None:
+            raise Http404(f"No provision with id {object_id!r}.")
+        if not self.has_view_or_change_permission(request, provision):
+            raise PermissionDenied
+        action = request.POST.get("action", "")
+        if action not in TransitionAction.values:
+            self.message_user(request, f"Unknown workflow step {action!r}.", messages.ERROR)
+        else:
+            try:
+                provision_transition(
+                    provision=provision,
+                    action=action,
+                    by=request.user,
+                    comment=request.POST.get("comment", "").strip(),
+                    sole_curator_override=request.POST.get("sole_curator") == "on",
+                )
+            except ApplicationError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                rule = TRANSITION_RULES[TransitionAction(action)]
+                self.message_user(request, f"{provision.record_id} {rule.done}.", messages.SUCCESS)
+        return HttpResponseRedirect(
+            reverse("admin:provisions_provision_change", args=[provision.pk])
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        provision = self.get_object(request, object_id)
+        if provision is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "workflow_steps": [
+                    (action, action.label)
+                    for action, rule in TRANSITION_RULES.items()
+                    if rule.allowed_from == provision.status
+                    and request.user.has_perm(rule.permission)
+                ],
+                "workflow_url": reverse(
+                    "admin:provisions_provision_transition", args=[provision.pk]
+                ),
+                "submitted_by_viewer": provision.submitted_by_id == request.user.pk,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(AnalysisArticle)

@@ -19,7 +19,10 @@ PROVISION_EDITABLE_FIELDS = [
     "interpretive_note",
     *MEMO_FIELDS,
     "regulations",
+    "no_regulation_applies",
+    "no_agency_applies",
     "analysis_generated_at",
+    "curator_note",
     "needs_review",
     "review_reason",
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -97,9 +98,11 @@ class Provision(BaseModel):
         blank=True,
         help_text="The archived version whose text contains the clause.",
     )
-    summary = models.TextField("what it is")
-    why_it_matters = models.TextField()
-    consumer_impact = models.TextField()
+    # Blank while a draft is written (an imported point arrives with none of them); publishing
+    # requires each (apps.provisions.services.workflow).
+    summary = models.TextField("what it is", blank=True)
+    why_it_matters = models.TextField(blank=True)
+    consumer_impact = models.TextField(blank=True)
     interpretive_note = models.TextField(blank=True)
     # The compliance memo. Each part is a separate field so entitlements can release it in layers.
     regulatory_framework = models.TextField(blank=True)
@@ -110,9 +113,46 @@ class Provision(BaseModel):
     enforcement_risk = models.TextField(blank=True)
     action_items = models.TextField(blank=True)
     regulations = models.ManyToManyField(Regulation, blank=True, related_name="provisions")
+    no_regulation_applies = models.BooleanField(
+        "no regulation applies",
+        default=False,
+        help_text="Recorded by the curator when no regulation maps to this clause; publishing "
+        "needs either a regulation or this.",
+    )
     agencies = models.ManyToManyField(
         Agency, through="ProvisionAgency", blank=True, related_name="provisions"
     )
+    no_agency_applies = models.BooleanField(
+        "no agency is competent",
+        default=False,
+        help_text="Recorded by the curator when no agency is competent; publishing needs either "
+        "an agency or this.",
+    )
+    curator_note = models.TextField(
+        blank=True,
+        help_text="Working note for curators, never shown publicly. An imported point starts "
+        "with its source's analysis here.",
+    )
+    tosdr_point_id = models.CharField(
+        "ToS;DR point",
+        max_length=20,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="The ToS;DR point this provision was imported from: what makes a second import "
+        "change nothing, and what puts the CC BY-SA attribution on its pages.",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="Who last submitted it for review: that curator may not also publish it.",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
     analysis_generated_at = models.DateTimeField(null=True, blank=True)
     needs_review = models.BooleanField(default=False)
     review_reason = models.TextField(blank=True)
@@ -122,6 +162,13 @@ class Provision(BaseModel):
 
     class Meta:
         ordering = ["-severity", "title"]
+        # Three separate rights, so an organisation can let juniors draft and seniors publish;
+        # the Curators group (data migration) holds all three.
+        permissions = [
+            ("curate_provision", "Can curate provisions (write drafts, submit them for review)"),
+            ("review_provision", "Can review provisions (request changes)"),
+            ("publish_provision", "Can publish and unpublish provisions"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["document", "slug"], name="provision_unique_slug"),
         ]
@@ -158,6 +205,10 @@ class Provision(BaseModel):
     @property
     def platform(self) -> Platform:
         return self.document.platform
+
+    @property
+    def is_from_tosdr(self) -> bool:
+        return bool(self.tosdr_point_id)
 
     def get_absolute_url(self):
         return reverse(
@@ -278,3 +329,35 @@ class ProvisionImpact(models.Model):
 
     def __str__(self):
         return f"{self.provision} in {self.change_event.version}: {self.status}"
+
+
+class TransitionAction(models.TextChoices):
+    SUBMIT = "submit", "Submit for review"
+    REQUEST_CHANGES = "request_changes", "Request changes"
+    PUBLISH = "publish", "Publish"
+    UNPUBLISH = "unpublish", "Unpublish"
+
+
+class ProvisionTransition(models.Model):
+    """One step of the curator workflow, with who took it and why: the record the four-eyes
+    rule and the review history are read from."""
+
+    provision = models.ForeignKey(Provision, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=20, choices=TransitionAction.choices)
+    from_status = models.CharField(max_length=16, choices=ProvisionStatus.choices)
+    to_status = models.CharField(max_length=16, choices=ProvisionStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    comment = models.TextField(blank=True)
+    sole_curator_override = models.BooleanField(
+        default=False,
+        help_text="Published by the curator who submitted it, declared as the only curator.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.provision}: {self.get_action_display()}"

@@ -1,15 +1,18 @@
 """Reads behind the public provision, clause-type, research and search pages. Only published
 provisions ever leave these functions, and the compliance memo leaves only through
-`provision_compliance_analysis`, which asks the viewer's entitlements."""
+`provision_compliance_analysis`, which asks the viewer's entitlements. The curators' reads, for
+the admin only, come last."""
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from apps.billing.entitlements import Entitlements
 from apps.core.search import SearchInput, full_text_search
-from apps.core.selectors import count_subquery
+from apps.core.selectors import QueueCount, count_subquery
 from apps.documents.models import ChangeEvent
 from apps.platforms.models import Platform
 from apps.provisions.models import (
@@ -43,6 +46,8 @@ PROVISION_CARD_FIELDS = (
     "document__platform__slug",
     "clause_type__name",
     "clause_type__slug",
+    # Whether the provision came from ToS;DR: its attribution goes wherever it is shown.
+    "tosdr_point_id",
 )
 
 
@@ -402,3 +407,43 @@ def provision_stale_change(*, provision: Provision) -> ProvisionImpact | None:
         .order_by("-change_event__created_at", "-pk")
         .first()
     )
+
+
+# --- The curators' reads (admin only) ---------------------------------------------------------
+
+
+def publishing_curator_count() -> int:
+    """Active staff who may publish provisions: the four-eyes rule lets a curator publish their
+    own submission only when they are the only one."""
+    permission = Permission.objects.get(
+        content_type__app_label="provisions", codename="publish_provision"
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions=permission)
+            | Q(user_permissions=permission)
+        )
+        .distinct()
+        .count()
+    )
+
+
+def provisions_flagged_by_changes() -> QueueCount:
+    """Provisions a document change flagged for review; age from the oldest flag's impact."""
+    row = Provision.objects.filter(needs_review=True).aggregate(
+        count=Count("pk", distinct=True),
+        oldest=Min(Coalesce("impacts__created_at", "updated_at")),
+    )
+    return QueueCount(row["count"], row["oldest"])
+
+
+def provisions_awaiting_review() -> QueueCount:
+    """Provisions submitted and not yet published or sent back; those submitted before the
+    submission time was recorded count from their last change."""
+    row = Provision.objects.filter(status=ProvisionStatus.IN_REVIEW).aggregate(
+        count=Count("pk"), oldest=Min(Coalesce("submitted_at", "updated_at"))
+    )
+    return QueueCount(row["count"], row["oldest"])

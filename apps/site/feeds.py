@@ -97,7 +97,7 @@ def _feed_state(request, **kwargs) -> dict | None:
             document = document_get(**kwargs)
             events = None if document is None else change_events_of(document_id=document.pk)
         else:
-            platform = Platform.objects.filter(slug=kwargs["platform_slug"]).first()
+            platform = Platform.objects.listed().filter(slug=kwargs["platform_slug"]).first()
             events = None if platform is None else change_events_of(platform_id=platform.pk)
         request._feed_state = (
             None

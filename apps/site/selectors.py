@@ -10,11 +10,17 @@ from datetime import timedelta
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from apps.core.selectors import count_subquery, table_row_estimates
+from apps.assist.selectors import suggestions_awaiting_triage
+from apps.core.selectors import QueueCount, count_subquery, table_row_estimates
 from apps.documents.models import ChangeEvent, Document, DocumentVersion, VersionKind
+from apps.documents.selectors import documents_failing_to_fetch
 from apps.platforms.models import Platform
 from apps.provisions.models import ClauseType, Provision, ProvisionStatus
-from apps.provisions.selectors import provision_cards
+from apps.provisions.selectors import (
+    provision_cards,
+    provisions_awaiting_review,
+    provisions_flagged_by_changes,
+)
 from apps.regulations.models import Regulation
 
 CHANGE_ACTIVITY_DAYS = 30
@@ -34,13 +40,15 @@ def catalog_figures() -> CatalogFigures:
     provisions stay few enough to count."""
     platforms, documents = table_row_estimates(Platform, Document)
     if platforms is None and documents is None:
-        counts = Platform.objects.aggregate(
+        counts = Platform.objects.listed().aggregate(
             platforms=Count("pk", distinct=True), documents=Count("documents", distinct=True)
         )
         platforms, documents = counts["platforms"], counts["documents"]
     return CatalogFigures(
-        platforms=Platform.objects.count() if platforms is None else platforms,
-        documents=Document.objects.count() if documents is None else documents,
+        platforms=Platform.objects.listed().count() if platforms is None else platforms,
+        documents=Document.objects.filter(platform__in=Platform.objects.listed()).count()
+        if documents is None
+        else documents,
         provisions=Provision.objects.published().count(),
     )
 
@@ -66,12 +74,16 @@ def platform_list(*, sector: str | None = None, severity: int | None = None) -> 
     """Platforms in name order with their published-provision and document counts, optionally
     narrowed to a sector and to platforms having a published provision of a given severity."""
     published = Provision.objects.published().filter(document__platform=OuterRef("pk"))
-    platforms = Platform.objects.annotate(
-        provision_count=count_subquery(published, group_by="document__platform"),
-        document_count=count_subquery(
-            Document.objects.filter(platform=OuterRef("pk")), group_by="platform"
-        ),
-    ).order_by("name", "pk")
+    platforms = (
+        Platform.objects.listed()
+        .annotate(
+            provision_count=count_subquery(published, group_by="document__platform"),
+            document_count=count_subquery(
+                Document.objects.filter(platform=OuterRef("pk")), group_by="platform"
+            ),
+        )
+        .order_by("name", "pk")
+    )
     if sector:
         platforms = platforms.filter(sector=sector)
     if severity:
@@ -100,7 +112,7 @@ def platform_change_count(*, platform: Platform, days: int = CHANGE_ACTIVITY_DAY
 def document_get(*, platform_slug: str, document_slug: str) -> Document | None:
     return (
         Document.objects.select_related("platform")
-        .filter(platform__slug=platform_slug, slug=document_slug)
+        .filter(platform__slug=platform_slug, platform__is_listed=True, slug=document_slug)
         .first()
     )
 
@@ -128,7 +140,7 @@ def document_by_record_id(*, record_id: str) -> Document | None:
     return (
         Document.objects.select_related("platform")
         .only("slug", "platform__slug")
-        .filter(record_id=record_id)
+        .filter(record_id=record_id, platform__is_listed=True)
         .first()
     )
 
@@ -149,6 +161,16 @@ def regulation_provisions(*, regulation: Regulation) -> QuerySet[Provision]:
         .filter(regulations=regulation)
         .order_by("-severity", "document__platform__name", "title", "pk")
     )
+
+
+def curator_queue_counts() -> dict[str, QueueCount]:
+    """What waits for curators, across the apps that hold it, each with its count and oldest."""
+    return {
+        "flagged": provisions_flagged_by_changes(),
+        "in_review": provisions_awaiting_review(),
+        "suggestions": QueueCount(*suggestions_awaiting_triage()),
+        "failing": documents_failing_to_fetch(),
+    }
 
 
 # --- comparison ------------------------------------------------------------------------------
@@ -193,7 +215,7 @@ def comparison_choice(*, requested: list[str]) -> ComparisonChoice:
         matches = Q(slug__in=[name.lower() for name in lookup_names])
         for name in lookup_names:
             matches |= Q(name__iexact=name)
-        found = list(Platform.objects.filter(matches).only("name", "slug", "grade"))
+        found = list(Platform.objects.listed().filter(matches).only("name", "slug", "grade"))
     by_slug = {platform.slug: platform for platform in found}
     by_name = {platform.name.casefold(): platform for platform in found}
     chosen: list[Platform] = []

@@ -46,13 +46,14 @@ class UpdatedAtSitemap(SiteUrlSitemap):
 
 class PlatformSitemap(UpdatedAtSitemap):
     def items(self):
-        return Platform.objects.only("slug", "updated_at").order_by("pk")
+        return Platform.objects.listed().only("slug", "updated_at").order_by("pk")
 
 
 class DocumentSitemap(UpdatedAtSitemap):
     def items(self):
         return (
             Document.objects.select_related("platform")
+            .filter(platform__is_listed=True)
             .only("slug", "updated_at", "platform__slug")
             .order_by("pk")
         )

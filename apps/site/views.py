@@ -5,6 +5,7 @@ import re
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseServerError
@@ -47,6 +48,7 @@ from apps.site.selectors import (
     catalog_figures,
     comparison_choice,
     comparison_picker_options,
+    curator_queue_counts,
     document_by_record_id,
     document_get,
     document_versions,
@@ -132,7 +134,7 @@ def platform_list_view(request):
 
 
 def platform_detail(request, platform_slug):
-    platform = get_object_or_404(Platform, slug=platform_slug)
+    platform = get_object_or_404(Platform.objects.listed(), slug=platform_slug)
     return render(
         request,
         "platforms/platform_detail.html",
@@ -289,3 +291,53 @@ def server_error(request):
     # Rendered without context processors or database access: whatever broke the request may
     # have broken those too.
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+# The curator queue's rows: what waits, and the admin list filtered to exactly those items.
+CURATOR_QUEUE_ROWS = (
+    (
+        "flagged",
+        "Provisions flagged by a document change",
+        "admin:provisions_provision_changelist",
+        "needs_review__exact=1",
+    ),
+    (
+        "in_review",
+        "Drafts awaiting review",
+        "admin:provisions_provision_changelist",
+        "status__exact=in_review",
+    ),
+    (
+        "suggestions",
+        "Clause suggestions awaiting triage",
+        "admin:assist_clausesuggestion_changelist",
+        "status__exact=pending",
+    ),
+    (
+        "failing",
+        "Documents failing to fetch",
+        "admin:documents_document_changelist",
+        "health=failing",
+    ),
+)
+
+
+def curator_queue(request):
+    """The admin page curators start from (wrapped by admin_view in the root URLconf)."""
+    counts = curator_queue_counts()
+    now = timezone.now()
+    rows = [
+        {
+            "label": label,
+            "count": counts[key].count,
+            "oldest": counts[key].oldest,
+            "age": now - counts[key].oldest if counts[key].oldest else None,
+            "url": f"{reverse(changelist)}?{query}",
+        }
+        for key, label, changelist, query in CURATOR_QUEUE_ROWS
+    ]
+    return render(
+        request,
+        "admin/curator_queue.html",
+        {**admin.site.each_context(request), "title": "Curator queue", "rows": rows},
+    )

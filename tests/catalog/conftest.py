@@ -1,7 +1,18 @@
-import pytest
-from django.contrib.auth import get_user_model
+import importlib
 
-from tests.factories import DocumentVersionFactory, ProvisionFactory
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from apps.provisions.models import ProvisionAgency
+from tests.factories import (
+    AgencyFactory,
+    DocumentVersionFactory,
+    ProvisionFactory,
+    RegulationFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -30,3 +41,52 @@ def cited_provision(db):
         status="draft",
         published_at=None,
     )
+
+
+CURATORS = "Curators"
+
+
+@pytest.fixture
+def curators_group(db):
+    """The group the data migration creates. A transactional test elsewhere flushes the
+    database (and with it migration data), so the group is rebuilt by the same code if gone."""
+    group = Group.objects.filter(name=CURATORS).first()
+    if group is None:
+        for module, function in (
+            ("apps.provisions.migrations.0009_curators_group", "create_curators_group"),
+            ("apps.assist.migrations.0003_curators_triage_suggestions", "add_triage_rights"),
+        ):
+            getattr(importlib.import_module(module), function)(django_apps, None)
+        group = Group.objects.get(name=CURATORS)
+    return group
+
+
+@pytest.fixture
+def make_curator(curators_group):
+    """A staff member (not a superuser) in the Curators group: how curators are meant to work."""
+
+    def make(email: str):
+        user = UserFactory(email=email, is_staff=True)
+        user.groups.add(curators_group)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def submitter(make_curator):
+    return make_curator("submitter@conductatlas.test")
+
+
+@pytest.fixture
+def reviewer(make_curator):
+    return make_curator("reviewer@conductatlas.test")
+
+
+@pytest.fixture
+def ready_provision(cited_provision):
+    """A draft with everything publishing asks for: analysis and memo (from the factory), a
+    regulation and an agency."""
+    cited_provision.regulations.add(RegulationFactory())
+    ProvisionAgency.objects.create(provision=cited_provision, agency=AgencyFactory())
+    return cited_provision

@@ -227,14 +227,21 @@ def test_admin_publish_action_refuses_a_draft(curator_client, cited_provision):
     assert cited_provision.status == ProvisionStatus.DRAFT
 
 
-def test_admin_actions_move_a_provision_to_published(curator, curator_client, cited_provision):
-    _run_action(curator_client, "submit_for_review", cited_provision)
-    messages = _run_action(curator_client, "publish", cited_provision)
+def test_bulk_actions_follow_the_workflow_rules(client, ready_provision, submitter, reviewer):
+    client.force_login(submitter)
+    assert _run_action(client, "submit", ready_provision) == ["1 provision submitted for review."]
 
-    assert "1 provision published." in messages
-    cited_provision.refresh_from_db()
-    assert cited_provision.status == ProvisionStatus.PUBLISHED
-    assert cited_provision.history.first().history_user == curator
+    refused = _run_action(client, "publish", ready_provision)
+
+    assert any("another curator must publish it" in message for message in refused)
+    ready_provision.refresh_from_db()
+    assert ready_provision.status == ProvisionStatus.IN_REVIEW
+
+    client.force_login(reviewer)
+    assert "1 provision published." in _run_action(client, "publish", ready_provision)
+    ready_provision.refresh_from_db()
+    assert ready_provision.status == ProvisionStatus.PUBLISHED
+    assert ready_provision.history.first().history_user == reviewer
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,7 @@ from apps.provisions.models import Provision, ProvisionStatus, Severity
 from apps.provisions.services import (
     platform_grades_recompute,
     provision_curated_save,
-    provision_publish,
-    provision_return_to_draft,
-    provision_submit_for_review,
+    provision_transition,
     provisions_delete,
 )
 from tests.factories import DocumentFactory, PlatformFactory, ProvisionFactory
@@ -83,20 +81,29 @@ def draft(db):
     for _ in range(2):
         ProvisionFactory(document=document, severity=LOW)
     return ProvisionFactory(
-        document=document, severity=CRITICAL, status=ProvisionStatus.DRAFT, published_at=None
+        document=document,
+        severity=CRITICAL,
+        status=ProvisionStatus.DRAFT,
+        published_at=None,
+        no_regulation_applies=True,
+        no_agency_applies=True,
     )
 
 
 @pytest.mark.django_db
 def test_publishing_and_withdrawing_recompute_the_grade(draft):
+    submitter, reviewer = (
+        get_user_model().objects.create_superuser(email=email, password="a long password")
+        for email in ("submitter@example.test", "reviewer@example.test")
+    )
     platform = draft.document.platform
     assert graded(platform) == ""
-    provision_submit_for_review(provision=draft)
+    provision_transition(provision=draft, action="submit", by=submitter)
     assert graded(platform) == ""  # in review is not published
-    provision_publish(provision=draft)
+    provision_transition(provision=draft, action="publish", by=reviewer)
     # (0 + 0 + 3) / 3 = 1 would be B; the critical clause caps it at C.
     assert graded(platform) == "C"
-    provision_return_to_draft(provision=draft, reason="Misread")
+    provision_transition(provision=draft, action="unpublish", by=reviewer, comment="Misread")
     assert graded(platform) == ""
 
 

@@ -22,6 +22,7 @@ from apps.documents.services.ingest import (
 from apps.documents.services.pipeline import SnapshotRun, document_snapshot
 from apps.documents.services.retention import fetch_attempts_prune, fetch_attempts_prune_batch
 from apps.documents.services.scheduling import (
+    document_capture_queue,
     document_fetch_due_after,
     document_fetch_lease_claim,
     document_fetch_postpone,
@@ -47,6 +48,7 @@ __all__ = [
     "WaybackState",
     "change_event_record",
     "change_event_summary",
+    "document_capture_queue",
     "document_extraction_rule_update",
     "document_fetch_due_after",
     "document_fetch_lease_claim",

@@ -113,6 +113,19 @@ def documents_dispatch(*, now: datetime | None = None) -> list[int]:
     return queued
 
 
+def document_capture_queue(*, document: Document) -> bool:
+    """Queue a capture of the document as soon as the caller's transaction commits (a curator
+    saved a new or changed source, and wants to see it fetched now, not at the next due time).
+    False, and nothing queued, when the document is not monitored or has no source URL. The
+    task claims the lease itself, so a fetch already running elsewhere is not doubled."""
+    from apps.documents.tasks import snapshot_document
+
+    if not document.is_monitored or not document.source_url:
+        return False
+    snapshot_document.delay_on_commit(document.pk)
+    return True
+
+
 def document_fetch_lease_release(*, document_id: int, token: str) -> None:
     Document.objects.filter(pk=document_id, fetch_lease_token=token).update(
         fetch_lease_until=None, fetch_lease_token=""
