@@ -84,6 +84,7 @@ ORG_SCOPED_URLS = {
     "billing:checkout": _nothing,
     "billing:portal": _nothing,
     "billing:upgrade_request": _nothing,
+    "workspace_org:watchlist_memo_pdf": _nothing,
 }
 
 # URLs under /orgs/ that name no organization, and why that is safe.
