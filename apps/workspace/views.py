@@ -2,6 +2,7 @@
 feature: a page without it shows its teaser with the upgrade path, a file without it is a 403
 (never a partial file)."""
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -16,12 +17,22 @@ from apps.billing.entitlements import (
     feature_missing_message,
 )
 from apps.platforms.models import Platform
+from apps.provisions.selectors import provision_get_published
+from apps.workspace.exports import csv_response
+from apps.workspace.forms import TimelineFilterForm
 from apps.workspace.pdf import pdf_render
 from apps.workspace.selectors.memos import (
     MemoDocument,
     platform_memos,
     provision_memo,
     watchlist_memos,
+)
+from apps.workspace.selectors.timelines import (
+    TimelineScope,
+    activity_chart,
+    governance_timeline,
+    timeline_documents,
+    timeline_summary,
 )
 
 FEATURE_PITCHES = {
@@ -121,3 +132,98 @@ class WatchlistMemoPdfView(OrganizationView):
         return _pdf_response(
             memo_document=memo_document, filename=f"{self.organization.slug}-watchlist-memos.pdf"
         )
+
+
+def _timeline_subject(platform_slug, document_slug=None, provision_slug=None):
+    """The platform and, for a provision's timeline, the published provision; 404 otherwise."""
+    if provision_slug is None:
+        return get_object_or_404(Platform, slug=platform_slug), None
+    provision = provision_get_published(
+        platform_slug=platform_slug, document_slug=document_slug, provision_slug=provision_slug
+    )
+    if provision is None:
+        raise Http404("No such provision.")
+    return provision.document.platform, provision
+
+
+def _timeline_form(request, *, platform, provision) -> TimelineFilterForm:
+    documents = [] if provision is not None else timeline_documents(platform=platform)
+    return TimelineFilterForm(request.GET or None, documents=documents)
+
+
+def _timeline_scope(form: TimelineFilterForm, *, platform, provision) -> TimelineScope | None:
+    """The filtered scope, or None while the filters are invalid."""
+    if not form.is_bound:
+        return TimelineScope(platform=platform, provision=provision)
+    if not form.is_valid():
+        return None
+    return TimelineScope(
+        platform=platform,
+        provision=provision,
+        document=form.chosen_document,
+        since=form.cleaned_data["since"],
+        until=form.cleaned_data["until"],
+    )
+
+
+def timeline_page(request, platform_slug, document_slug=None, provision_slug=None):
+    platform, provision = _timeline_subject(platform_slug, document_slug, provision_slug)
+    entitlements = entitlements_for_request(request)
+    context = {"platform": platform, "provision": provision}
+    if not entitlements.has("governance_timelines"):
+        context.update(
+            summary=timeline_summary(
+                platform=platform, document=provision.document if provision else None
+            ),
+            feature_code="governance_timelines",
+            feature_label=feature_label("governance_timelines"),
+            pitch=FEATURE_PITCHES["governance_timelines"],
+        )
+        return render(request, "workspace/timeline_teaser.html", context)
+    form = _timeline_form(request, platform=platform, provision=provision)
+    scope = _timeline_scope(form, platform=platform, provision=provision)
+    if scope is None:
+        return render(request, "workspace/timeline.html", {**context, "form": form}, status=400)
+    entries = governance_timeline(scope=scope)
+    context.update(
+        form=form,
+        entries=entries,
+        chart=activity_chart(entries=entries, scope=scope),
+        query=request.GET.urlencode(),
+    )
+    return render(request, "workspace/timeline.html", context)
+
+
+TIMELINE_CSV_HEADER = ["date", "kind", "document", "record_id", "title", "detail", "url"]
+
+
+def timeline_csv(request, platform_slug, document_slug=None, provision_slug=None):
+    platform, provision = _timeline_subject(platform_slug, document_slug, provision_slug)
+    entitlements = entitlements_for_request(request)
+    if not entitlements.has("governance_timelines"):
+        return feature_refused(request, entitlements=entitlements, code="governance_timelines")
+    form = _timeline_form(request, platform=platform, provision=provision)
+    scope = _timeline_scope(form, platform=platform, provision=provision)
+    if scope is None:
+        return HttpResponse(
+            " ".join(str(error) for errors in form.errors.values() for error in errors),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    subject = provision.record_id if provision else platform.slug
+    return csv_response(
+        filename=f"{subject}-timeline.csv",
+        header=TIMELINE_CSV_HEADER,
+        rows=(
+            [
+                timezone.localtime(entry.at).isoformat(timespec="seconds"),
+                entry.label,
+                entry.document,
+                entry.record_id,
+                entry.title,
+                entry.detail,
+                settings.SITE_URL + entry.path,
+            ]
+            for entry in governance_timeline(scope=scope)
+        ),
+    )
