@@ -146,21 +146,23 @@ def _timeline_subject(platform_slug, document_slug=None, provision_slug=None):
     return provision.document.platform, provision
 
 
-def _timeline_form(request, *, platform, provision) -> TimelineFilterForm:
-    documents = [] if provision is not None else timeline_documents(platform=platform)
-    return TimelineFilterForm(request.GET or None, documents=documents)
-
-
-def _timeline_scope(form: TimelineFilterForm, *, platform, provision) -> TimelineScope | None:
-    """The filtered scope, or None while the filters are invalid."""
+def _timeline_filters(request, *, platform, provision):
+    """The filter form and the scope it gives, None while the filters are invalid."""
+    if provision is not None:
+        documents = [provision.document]
+        form = TimelineFilterForm(request.GET or None, documents=[])
+    else:
+        documents = timeline_documents(platform=platform)
+        form = TimelineFilterForm(request.GET or None, documents=documents)
     if not form.is_bound:
-        return TimelineScope(platform=platform, provision=provision)
+        return form, TimelineScope(platform=platform, provision=provision, documents=documents)
     if not form.is_valid():
-        return None
-    return TimelineScope(
+        return form, None
+    chosen = form.chosen_document
+    return form, TimelineScope(
         platform=platform,
         provision=provision,
-        document=form.chosen_document,
+        documents=(chosen,) if chosen else tuple(documents),
         since=form.cleaned_data["since"],
         until=form.cleaned_data["until"],
     )
@@ -180,8 +182,7 @@ def timeline_page(request, platform_slug, document_slug=None, provision_slug=Non
             pitch=FEATURE_PITCHES["governance_timelines"],
         )
         return render(request, "workspace/timeline_teaser.html", context)
-    form = _timeline_form(request, platform=platform, provision=provision)
-    scope = _timeline_scope(form, platform=platform, provision=provision)
+    form, scope = _timeline_filters(request, platform=platform, provision=provision)
     if scope is None:
         return render(request, "workspace/timeline.html", {**context, "form": form}, status=400)
     entries = governance_timeline(scope=scope)
@@ -202,8 +203,7 @@ def timeline_csv(request, platform_slug, document_slug=None, provision_slug=None
     entitlements = entitlements_for_request(request)
     if not entitlements.has("governance_timelines"):
         return feature_refused(request, entitlements=entitlements, code="governance_timelines")
-    form = _timeline_form(request, platform=platform, provision=provision)
-    scope = _timeline_scope(form, platform=platform, provision=provision)
+    form, scope = _timeline_filters(request, platform=platform, provision=provision)
     if scope is None:
         return HttpResponse(
             " ".join(str(error) for errors in form.errors.values() for error in errors),

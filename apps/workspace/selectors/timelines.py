@@ -56,8 +56,9 @@ class TimelineScope:
     """Whose timeline (a platform, or one provision of it) and the filters applied."""
 
     platform: Platform
+    # The documents in view: the platform's, the one chosen in the filter, or the provision's.
+    documents: tuple[Document, ...]
     provision: Provision | None = None
-    document: Document | None = None
     since: date | None = None
     until: date | None = None
 
@@ -94,7 +95,7 @@ def _change_detail(summary: dict) -> str:
 def _version_entries(scope: TimelineScope, documents: list[Document]) -> list[TimelineEntry]:
     start, end = scope.bounds()
     versions = (
-        DocumentVersion.objects.filter(document__in=documents)
+        DocumentVersion.objects.filter(document_id__in=[document.pk for document in documents])
         .select_related("change_event")
         .only(
             "document_id",
@@ -224,20 +225,17 @@ def _history_entries(scope: TimelineScope, provisions: dict[int, Provision]) -> 
 
 
 def timeline_documents(*, platform: Platform) -> list[Document]:
-    return list(platform.documents.order_by("title").only("title", "slug", "record_id"))
+    return list(
+        platform.documents.order_by("title").only("platform_id", "title", "slug", "record_id")
+    )
 
 
 def governance_timeline(*, scope: TimelineScope) -> list[TimelineEntry]:
     """Every entry of the scope's timeline, oldest first."""
-    if scope.provision is not None:
-        documents = [scope.provision.document]
-    elif scope.document is not None:
-        documents = [scope.document]
-    else:
-        documents = timeline_documents(platform=scope.platform)
+    documents = scope.documents
     provisions_qs = (
         Provision.objects.published()
-        .filter(document__in=documents)
+        .filter(document_id__in=[document.pk for document in documents])
         .select_related("document__platform")
         .only(
             "record_id",
