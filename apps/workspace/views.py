@@ -18,9 +18,14 @@ from apps.billing.entitlements import (
 )
 from apps.platforms.models import Platform
 from apps.provisions.selectors import provision_get_published
-from apps.workspace.exports import csv_response
-from apps.workspace.forms import TimelineFilterForm
+from apps.workspace.exports import csv_response, xlsx_response
+from apps.workspace.forms import MappingFilterForm, TimelineFilterForm
 from apps.workspace.pdf import pdf_render
+from apps.workspace.selectors.mapping import (
+    RegulatoryMapping,
+    mapping_choices,
+    regulatory_mapping,
+)
 from apps.workspace.selectors.memos import (
     MemoDocument,
     platform_memos,
@@ -205,11 +210,7 @@ def timeline_csv(request, platform_slug, document_slug=None, provision_slug=None
         return feature_refused(request, entitlements=entitlements, code="governance_timelines")
     form, scope = _timeline_filters(request, platform=platform, provision=provision)
     if scope is None:
-        return HttpResponse(
-            " ".join(str(error) for errors in form.errors.values() for error in errors),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return _bad_filters(form)
     subject = provision.record_id if provision else platform.slug
     return csv_response(
         filename=f"{subject}-timeline.csv",
@@ -227,3 +228,143 @@ def timeline_csv(request, platform_slug, document_slug=None, provision_slug=None
             for entry in governance_timeline(scope=scope)
         ),
     )
+
+
+def _bad_filters(form) -> HttpResponse:
+    """A file asked for with filters that cannot apply: a 400 saying why, not a file."""
+    return HttpResponse(
+        " ".join(str(error) for errors in form.errors.values() for error in errors),
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+class MappingBaseView(OrganizationView):
+    """The watchlist's regulatory mapping, filtered by the query string."""
+
+    http_method_names = ["get"]
+
+    def mapping_form(self) -> MappingFilterForm:
+        choices = mapping_choices(organization=self.organization)
+        return MappingFilterForm(
+            self.request.GET or None,
+            regulations=choices.regulations,
+            jurisdictions=choices.jurisdictions,
+            clause_types=choices.clause_types,
+        )
+
+    def mapping(self, form: MappingFilterForm, entitlements: Entitlements) -> RegulatoryMapping:
+        filters = form.filters() if form.is_bound else {}
+        return regulatory_mapping(
+            organization=self.organization, entitlements=entitlements, **filters
+        )
+
+
+class MappingView(MappingBaseView):
+    def get(self, request, org_slug):
+        entitlements = entitlements_for_organization(self.organization)
+        if not entitlements.has("regulatory_mapping"):
+            return render(
+                request,
+                "workspace/mapping_teaser.html",
+                self.page_context(
+                    feature_code="regulatory_mapping",
+                    feature_label=feature_label("regulatory_mapping"),
+                    pitch=FEATURE_PITCHES["regulatory_mapping"],
+                    message=feature_missing_message(
+                        entitlements=entitlements, code="regulatory_mapping"
+                    ),
+                ),
+            )
+        form = self.mapping_form()
+        if form.is_bound and not form.is_valid():
+            return render(
+                request, "workspace/mapping.html", self.page_context(form=form), status=400
+            )
+        return render(
+            request,
+            "workspace/mapping.html",
+            self.page_context(
+                form=form,
+                mapping=self.mapping(form, entitlements),
+                query=request.GET.urlencode(),
+                memo_pdf=entitlements.memo_pdf,
+            ),
+        )
+
+
+MAPPING_HEADER = [
+    "platform",
+    "document",
+    "record_id",
+    "provision",
+    "severity",
+    "clause_type",
+    "regulation",
+    "jurisdiction",
+    "points",
+    "points_are_general",
+    "provision_url",
+]
+
+
+def _mapping_rows(mapping: RegulatoryMapping) -> list[list]:
+    return [
+        [
+            provision.document.platform.name,
+            provision.document.title,
+            provision.record_id,
+            provision.title,
+            provision.get_severity_display(),
+            provision.clause_type.name,
+            cell.regulation.name,
+            cell.regulation.jurisdiction,
+            "\n".join(cell.points),
+            "yes" if cell.general else "no",
+            settings.SITE_URL + provision.get_absolute_url(),
+        ]
+        for provision, cell in mapping.mapped_cells
+    ]
+
+
+def _mapping_matrix(mapping: RegulatoryMapping) -> tuple[list[str], list[list]]:
+    header = [
+        "provision",
+        "record_id",
+        *[f"{regulation.name} ({regulation.jurisdiction})" for regulation in mapping.regulations],
+    ]
+    rows = [
+        [
+            f"{row.provision.document.platform.name}: {row.provision.title}",
+            row.provision.record_id,
+            *[("\n".join(cell.points) or "Mapped") if cell.mapped else "" for cell in row.cells],
+        ]
+        for row in mapping.rows
+    ]
+    return header, rows
+
+
+class MappingExportView(MappingBaseView):
+    file_format: str = "csv"
+
+    def get(self, request, org_slug):
+        entitlements = entitlements_for_organization(self.organization)
+        if not entitlements.has("regulatory_mapping"):
+            return feature_refused(request, entitlements=entitlements, code="regulatory_mapping")
+        form = self.mapping_form()
+        if form.is_bound and not form.is_valid():
+            return _bad_filters(form)
+        mapping = self.mapping(form, entitlements)
+        filename = f"{self.organization.slug}-regulatory-mapping.{self.file_format}"
+        if self.file_format == "csv":
+            return csv_response(
+                filename=filename, header=MAPPING_HEADER, rows=_mapping_rows(mapping)
+            )
+        matrix_header, matrix_rows = _mapping_matrix(mapping)
+        return xlsx_response(
+            filename=filename,
+            sheets=[
+                ("Mapping", MAPPING_HEADER, _mapping_rows(mapping)),
+                ("Matrix", matrix_header, matrix_rows),
+            ],
+        )
