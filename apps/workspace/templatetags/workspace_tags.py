@@ -6,6 +6,7 @@ from django_scopes import scope
 
 from apps.accounts.models import MANAGER_ROLES
 from apps.accounts.selectors import organization_current
+from apps.billing.entitlements import entitlements_for_request
 from apps.billing.selectors import pricing_offers
 
 register = template.Library()
@@ -23,3 +24,9 @@ def feature_offers(context, feature_code: str) -> dict:
         "organization": organization,
         "offers": [offer for offer in offers if getattr(offer.plan, feature_code)],
     }
+
+
+@register.simple_tag(takes_context=True)
+def viewer_has(context, feature_code: str) -> bool:
+    """Whether the viewer's plan has the feature (the entitlements are read once per request)."""
+    return entitlements_for_request(context["request"]).has(feature_code)
