@@ -67,12 +67,16 @@ def feature_refused(request, *, entitlements: Entitlements, code: str) -> HttpRe
     )
 
 
-def _preparer(user) -> str:
-    name = user.get_full_name() if hasattr(user, "get_full_name") else ""
-    return f"{name} <{user.email}>" if name else user.email
-
-
-def _pdf_response(*, memo_document: MemoDocument, filename: str) -> HttpResponse:
+def _memo_pdf_response(request, *, subject, organization, memos, filename) -> HttpResponse:
+    """The memo file, prepared by the signed-in member for `organization` today."""
+    name = request.user.get_full_name()
+    memo_document = MemoDocument(
+        subject=subject,
+        organization=organization,
+        prepared_by=f"{name} <{request.user.email}>" if name else request.user.email,
+        prepared_on=timezone.localdate(),
+        memos=memos,
+    )
     pdf = pdf_render(
         template_name="workspace/memo_pdf.html", context={"memo_document": memo_document}
     )
@@ -93,15 +97,12 @@ def provision_memo_pdf(request, platform_slug, document_slug, provision_slug):
         raise Http404("No such provision.")
     if not entitlements.memo_pdf:
         return feature_refused(request, entitlements=entitlements, code="memo_pdf")
-    memo_document = MemoDocument(
+    return _memo_pdf_response(
+        request,
         subject=memo.provision.title,
         organization=organization_current(request),
-        prepared_by=_preparer(request.user),
-        prepared_on=timezone.localdate(),
         memos=[memo],
-    )
-    return _pdf_response(
-        memo_document=memo_document, filename=f"{memo.provision.record_id}-memo.pdf"
+        filename=f"{memo.provision.record_id}-memo.pdf",
     )
 
 
@@ -110,14 +111,13 @@ def platform_memo_pdf(request, platform_slug):
     entitlements = entitlements_for_request(request)
     if not entitlements.memo_pdf:
         return feature_refused(request, entitlements=entitlements, code="memo_pdf")
-    memo_document = MemoDocument(
+    return _memo_pdf_response(
+        request,
         subject=f"{platform.name}: every provision",
         organization=organization_current(request),
-        prepared_by=_preparer(request.user),
-        prepared_on=timezone.localdate(),
         memos=platform_memos(platform=platform, entitlements=entitlements),
+        filename=f"{platform.slug}-memos.pdf",
     )
-    return _pdf_response(memo_document=memo_document, filename=f"{platform.slug}-memos.pdf")
 
 
 class WatchlistMemoPdfView(OrganizationView):
@@ -127,15 +127,12 @@ class WatchlistMemoPdfView(OrganizationView):
         entitlements = entitlements_for_organization(self.organization)
         if not entitlements.memo_pdf:
             return feature_refused(request, entitlements=entitlements, code="memo_pdf")
-        memo_document = MemoDocument(
+        return _memo_pdf_response(
+            request,
             subject=f"{self.organization.name}: watchlist",
             organization=self.organization,
-            prepared_by=_preparer(request.user),
-            prepared_on=timezone.localdate(),
             memos=watchlist_memos(organization=self.organization, entitlements=entitlements),
-        )
-        return _pdf_response(
-            memo_document=memo_document, filename=f"{self.organization.slug}-watchlist-memos.pdf"
+            filename=f"{self.organization.slug}-watchlist-memos.pdf",
         )
 
 
