@@ -174,3 +174,14 @@ def test_the_watchlist_memo_holds_the_organizations_provisions_only(two_orgs):
     assert two_orgs.org_a.name in text
     assert "TRACKED-PLATFORM clause" in text and "TRACKED-CLAUSE clause" in text
     assert "UNTRACKED clause" not in text and "DRAFT-ON-TRACKED" not in text
+
+
+@pytest.mark.parametrize(("tier", "offered"), [("free", False), ("professional", True)])
+def test_the_dashboard_offers_the_watchlist_memo_to_plans_with_the_pdf(tier, offered):
+    user, organization = member_on_plan(tier)
+    WatchedPlatform.objects.create(
+        organization=organization, platform=ProvisionFactory().document.platform
+    )
+    html = csrf_client(user).get(organization.get_absolute_url()).content.decode()
+    url = reverse("workspace_org:watchlist_memo_pdf", kwargs={"org_slug": organization.slug})
+    assert (url in html) is offered
