@@ -60,7 +60,7 @@ def history():
     DocumentVersionFactory(document=terms, number=1, captured_at=at(2026, 1, 5))
     DocumentVersionFactory(document=privacy, number=1, captured_at=at(2026, 1, 6))
     february = _change(terms, 2, at(2026, 2, 10))
-    _change(terms, 3, at(2026, 4, 2))
+    april_early = _change(terms, 3, at(2026, 4, 2))
     april_late = _change(terms, 4, at(2026, 4, 20))
     reworded = ProvisionFactory(document=terms, title="REWORDED licence clause")
     removed = ProvisionFactory(document=terms, title="REMOVED fees clause")
@@ -85,7 +85,13 @@ def history():
     ProvisionFactory(
         document=terms, title="DRAFT clause", status=ProvisionStatus.DRAFT, published_at=None
     )
-    return {"platform": platform, "terms": terms, "reworded": reworded, "removed": removed}
+    return {
+        "platform": platform,
+        "terms": terms,
+        "reworded": reworded,
+        "removed": removed,
+        "april_early": april_early,
+    }
 
 
 def pro_client():
@@ -182,7 +188,9 @@ def test_the_csv_export_reads_back_as_the_filtered_timeline(history):
     ]
     assert rows[0]["document"] == "Acme Terms"
     assert rows[2]["record_id"] == history["removed"].record_id
-    assert rows[0]["url"].endswith(reverse("changes:detail", kwargs={"change_event_id": 2}))
+    assert rows[0]["url"].endswith(
+        reverse("changes:detail", kwargs={"change_event_id": history["april_early"].pk})
+    )
     assert rows[0]["date"].startswith("2026-04-02")
 
 
