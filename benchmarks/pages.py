@@ -106,6 +106,7 @@ def build(args) -> None:
 def measure(args) -> None:
     from django.test import Client
 
+    from apps.platforms.models import Platform
     from apps.provisions.models import Provision
 
     build(args)
@@ -116,6 +117,8 @@ def measure(args) -> None:
         "provision page": provision.get_absolute_url(),
         "platform page": provision.document.platform.get_absolute_url(),
         "search page": "/search/?q=arbitration+licence",
+        "compare page": "/compare/?platforms="
+        + ",".join(Platform.objects.order_by("pk").values_list("slug", flat=True)[:5]),
     }
     client = Client()
     results = {name: median_ms(client, url, requests=args.requests) for name, url in pages.items()}

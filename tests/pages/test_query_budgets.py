@@ -28,6 +28,7 @@ BUDGETS = {
     "article_list": 4,
     "article": 5,
     "search": 5,
+    "compare": 4,
     "sitemap_index": 9,
     "sitemap_provisions": 5,
 }
@@ -54,6 +55,8 @@ def page_urls() -> dict[str, str]:
         "article_list": "/research/",
         "article": "/research/bulk-article-0/",
         "search": "/search/?q=arbitration+licence",
+        "compare": "/compare/?platforms="
+        + ",".join(Platform.objects.order_by("pk").values_list("slug", flat=True)[:5]),
         "sitemap_index": "/sitemap.xml",
         "sitemap_provisions": "/sitemap-provisions.xml",
     }
