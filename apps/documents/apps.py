@@ -6,4 +6,7 @@ class DocumentsConfig(AppConfig):
     label = "documents"
 
     def ready(self):
-        from apps.documents import receivers  # noqa: F401  (connects the signal receivers)
+        from apps.documents import (  # noqa: F401  (connect the receivers, register the checks)
+            checks,
+            receivers,
+        )

@@ -145,6 +145,10 @@ class DocumentVersion(BaseModel):
     wayback_job_id = models.CharField(
         max_length=100, blank=True, help_text="Save Page Now job, while its capture is pending."
     )
+    # While a Wayback capture is owed: when the capture pass may queue it (again), and the
+    # runs made so far (submission, polls, failed requests).
+    wayback_due_at = models.DateTimeField(null=True, blank=True)
+    wayback_attempts = models.PositiveSmallIntegerField(default=0)
     change_summary = models.JSONField(default=dict, blank=True)
     # The hash chain (apps/documents/chain.py): set once, when the version is first saved.
     previous_chain_sha256 = models.CharField(
@@ -166,6 +170,12 @@ class DocumentVersion(BaseModel):
             # The ingest's lookup of an earlier version with the same words. Not unique: a
             # return to an old text past the flip-flop window is a new version restoring it.
             models.Index(fields=["document", "text_sha256"], name="version_document_text"),
+            # The capture pass's due versions: only those still owed a capture.
+            models.Index(
+                fields=["wayback_due_at"],
+                condition=models.Q(wayback_due_at__isnull=False),
+                name="version_wayback_due",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="version_unique_number"),

@@ -1,30 +1,25 @@
 """Celery tasks of the documents app: thin wrappers that take ids and call one service each.
 
 All are safe to run twice (acks_late redelivers a task whose worker died): the services
-converge on the same versions, snapshots and archive URLs."""
-
-import logging
+converge on the same versions, snapshots and archive URLs. None depends on being redelivered:
+a document's fetch is held by its lease and due time in the database, which the dispatcher
+reads every period."""
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from apps.documents.models import Document, DocumentVersion
 from apps.documents.services import (
-    WaybackState,
+    document_fetch_postpone,
     document_snapshot,
     documents_dispatch,
     fetch_attempts_prune,
     fetch_retry_countdown,
     snapshots_verify,
-    version_wayback_capture,
+    version_wayback_run,
+    versions_wayback_dispatch,
 )
-from apps.documents.wayback import WaybackError
-
-logger = logging.getLogger(__name__)
-
-# Save Page Now usually finishes a capture within a minute or two.
-WAYBACK_POLL_SECONDS = 30
-WAYBACK_MAX_POLLS = 20
 
 
 @shared_task
@@ -32,22 +27,28 @@ def dispatch_due_documents() -> int:
     return len(documents_dispatch())
 
 
-@shared_task(bind=True, max_retries=settings.DOCUMENTS_FETCH_MAX_RETRIES)
-def snapshot_document(self, document_id: int, lease_token: str | None = None) -> str:
+@shared_task(
+    soft_time_limit=settings.DOCUMENTS_SNAPSHOT_SOFT_TIME_LIMIT_SECONDS,
+    time_limit=settings.DOCUMENTS_SNAPSHOT_TIME_LIMIT_SECONDS,
+)
+def snapshot_document(document_id: int, lease_token: str | None = None) -> str:
+    """A failed fetch is not retried here: the run sets the document's next due time (a
+    backoff after a transient failure) and the dispatcher queues it then."""
     document = Document.objects.filter(pk=document_id).first()
     if document is None:
         return "missing"
-    run = document_snapshot(document=document, lease_token=lease_token)
+    try:
+        run = document_snapshot(document=document, lease_token=lease_token)
+    except SoftTimeLimitExceeded:
+        # The run released its lease on the way out; without a later due time the next
+        # dispatch would start the same overlong run again at once.
+        document_fetch_postpone(
+            document_id=document_id,
+            seconds=fetch_retry_countdown(retries=document.consecutive_failures),
+        )
+        raise
     if run.attempt is None:
         return "skipped"
-    if run.retryable and self.request.retries < self.max_retries:
-        # The lease was released when the run ended; the retry claims a fresh one.
-        raise self.retry(
-            kwargs={"document_id": document_id, "lease_token": None},
-            countdown=fetch_retry_countdown(
-                retries=self.request.retries, retry_after=run.retry_after
-            ),
-        )
     return run.attempt.outcome
 
 
@@ -62,26 +63,16 @@ def prune_fetch_attempts() -> int:
     return fetch_attempts_prune()
 
 
-@shared_task(
-    bind=True,
-    rate_limit=settings.WAYBACK_RATE_LIMIT,
-    max_retries=WAYBACK_MAX_POLLS,
-)
-def wayback_capture(self, version_id: int) -> str:
+@shared_task(rate_limit=settings.WAYBACK_RATE_LIMIT)
+def wayback_capture(version_id: int) -> str:
     version = (
         DocumentVersion.objects.select_related("document", "snapshot").filter(pk=version_id).first()
     )
     if version is None:
         return "missing"
-    try:
-        state = version_wayback_capture(version=version)
-    except WaybackError as error:
-        if not error.retryable:
-            logger.warning("Wayback capture of version %s abandoned: %s", version_id, error)
-            return "failed"
-        raise self.retry(
-            exc=error, countdown=fetch_retry_countdown(retries=self.request.retries)
-        ) from error
-    if state == WaybackState.PENDING:
-        raise self.retry(countdown=WAYBACK_POLL_SECONDS)
-    return state
+    return version_wayback_run(version=version)
+
+
+@shared_task
+def dispatch_wayback_captures() -> int:
+    return len(versions_wayback_dispatch())

@@ -9,6 +9,7 @@ before the row is marked sent; the row rolls back to pending and the email goes 
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import DateTimeField, Q, Value
@@ -32,7 +33,13 @@ from apps.monitoring.models import (
     WatchedPlatform,
     WatchedProvision,
 )
-from apps.monitoring.sending import BatchResult, outbound_send_batch, recipient_unreachable
+from apps.monitoring.sending import (
+    BatchResult,
+    first_attempt_at,
+    outbound_due_claim,
+    outbound_send_batch,
+    recipient_unreachable,
+)
 from apps.provisions.impact import provision_impacts_assess
 from apps.provisions.models import ImpactStatus
 from apps.provisions.selectors import change_event_get, change_event_impacts
@@ -48,6 +55,7 @@ _DELIVERY_COLUMNS = [
     "attempts",
     "last_error",
     "sent_at",
+    "next_attempt_at",
     "created_at",
     "updated_at",
 ]
@@ -145,6 +153,10 @@ def _insert_deliveries(audience, *, change_event, channel, status, sent_at, now)
         d_attempts=Value(0),
         d_error=Value(""),
         d_sent_at=Value(sent_at, output_field=DateTimeField()),
+        d_next=Value(
+            first_attempt_at(now) if status == SendStatus.PENDING else None,
+            output_field=DateTimeField(),
+        ),
         d_created=Value(now, output_field=DateTimeField()),
         d_updated=Value(now, output_field=DateTimeField()),
     ).values(
@@ -156,6 +168,7 @@ def _insert_deliveries(audience, *, change_event, channel, status, sent_at, now)
         "d_attempts",
         "d_error",
         "d_sent_at",
+        "d_next",
         "d_created",
         "d_updated",
     )
@@ -171,6 +184,20 @@ def change_event_alerts_queue(*, change_event: ChangeEvent) -> FanOut:
     for start in range(0, len(fan_out.email_ids), batch):
         deliveries_send.delay_on_commit(fan_out.email_ids[start : start + batch])
     return fan_out
+
+
+def deliveries_retry_queue(*, now: datetime | None = None) -> list[int]:
+    """Queue the sends of the email deliveries that are due again (see
+    `OutboundMessage.next_attempt_at`), in batches. Returns their ids."""
+    from apps.monitoring.tasks import deliveries_send
+
+    due = outbound_due_claim(
+        model=Delivery, now=now or timezone.now(), limit=settings.ALERTS_RETRY_BATCH
+    )
+    batch = settings.ALERTS_SEND_BATCH
+    for start in range(0, len(due), batch):
+        deliveries_send.delay_on_commit(due[start : start + batch])
+    return due
 
 
 def deliveries_send_batch(*, delivery_ids: list[int]) -> BatchResult:

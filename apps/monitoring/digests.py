@@ -30,7 +30,13 @@ from apps.monitoring.models import (
     DigestRun,
     SendStatus,
 )
-from apps.monitoring.sending import BatchResult, outbound_send_batch, recipient_unreachable
+from apps.monitoring.sending import (
+    BatchResult,
+    first_attempt_at,
+    outbound_due_claim,
+    outbound_send_batch,
+    recipient_unreachable,
+)
 from apps.provisions.models import ImpactStatus
 
 logger = logging.getLogger(__name__)
@@ -47,6 +53,7 @@ _DIGEST_COLUMNS = [
     "attempts",
     "last_error",
     "sent_at",
+    "next_attempt_at",
     "created_at",
     "updated_at",
 ]
@@ -179,6 +186,7 @@ def digests_build(*, schedule: Schedule, frequency: str, now: datetime, rules: P
             d_attempts=Value(0),
             d_error=Value(""),
             d_sent_at=Value(None, output_field=DateTimeField()),
+            d_next=Value(first_attempt_at(now), output_field=DateTimeField()),
             d_created=Value(now, output_field=DateTimeField()),
             d_updated=Value(now, output_field=DateTimeField()),
         ).values(
@@ -191,6 +199,7 @@ def digests_build(*, schedule: Schedule, frequency: str, now: datetime, rules: P
             "d_attempts",
             "d_error",
             "d_sent_at",
+            "d_next",
             "d_created",
             "d_updated",
         )
@@ -238,6 +247,20 @@ def tracked_changes(
         )
         .order_by("created_at", "pk")
     )
+
+
+def digests_retry_queue(*, now: datetime | None = None) -> list[int]:
+    """Queue the sends of the digests that are due again (see
+    `OutboundMessage.next_attempt_at`), in batches. Returns their ids."""
+    from apps.monitoring.tasks import digests_send
+
+    due = outbound_due_claim(
+        model=Digest, now=now or timezone.now(), limit=settings.ALERTS_RETRY_BATCH
+    )
+    batch = settings.ALERTS_SEND_BATCH
+    for start in range(0, len(due), batch):
+        digests_send.delay_on_commit(due[start : start + batch])
+    return due
 
 
 def digests_send_batch(*, digest_ids: list[int]) -> BatchResult:

@@ -143,6 +143,11 @@ class OutboundMessage(OrgOwnedModel):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # While pending: when the retry pass may queue the send (again). Set when the row is
+    # written (the send queued then has that long to happen), when the pass queues it, and
+    # after a transient failure (the backoff); a dead worker or a lost message delays a send
+    # by no more than that, since no retry waits in the broker.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -184,6 +189,11 @@ class Delivery(OutboundMessage):
             models.Index(
                 fields=["recipient", "organization", "channel", "read_at"],
                 name="delivery_unread",
+            ),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="delivery_pending_due",
             ),
         ]
 
@@ -229,7 +239,14 @@ class Digest(OutboundMessage):
                 name="digest_one_per_member_period",
             ),
         ]
-        indexes = [models.Index(fields=["status"], name="digest_status")]
+        indexes = [
+            models.Index(fields=["status"], name="digest_status"),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="digest_pending_due",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.frequency} digest to {self.recipient} until {self.period_end:%Y-%m-%d}"

@@ -4,7 +4,8 @@ The row is read pending under a row lock (SELECT ... FOR UPDATE on PostgreSQL; S
 immediate transactions take the database's write lock) and stays locked until it is marked
 sent, failed or skipped: a second task for the same row waits, then finds it no longer pending
 and sends nothing. A worker killed before the SMTP server accepted the email rolls the
-transaction back, so the redelivered task sends it once.
+transaction back: the row stays pending and due, and the retry pass (or the task, should the
+broker redeliver it) sends it once.
 
 The one crash window that remains: the SMTP server has accepted the email and the process dies
 before the transaction that marks the row sent commits (or the commit itself fails). The row is
@@ -16,7 +17,8 @@ import logging
 import random
 import smtplib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -40,14 +42,33 @@ class BatchResult:
     skipped: int = 0
     failed: int = 0
     already_done: int = 0
-    retry_ids: list[int] = field(default_factory=list)
-    retry_attempt: int = 0
+    retried: int = 0
 
-    @property
-    def retry_in_seconds(self) -> float:
-        """Exponential backoff with full jitter from the attempts made so far."""
-        ceiling = settings.ALERTS_SEND_RETRY_BASE_SECONDS * 2 ** max(self.retry_attempt - 1, 0)
-        return random.uniform(ceiling / 2, ceiling)
+
+def retry_in_seconds(attempts: int) -> float:
+    """Exponential backoff with full jitter from the attempts made so far."""
+    ceiling = settings.ALERTS_SEND_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    return random.uniform(ceiling / 2, ceiling)
+
+
+def first_attempt_at(now: datetime) -> datetime:
+    """The due time a pending row is written with: its send is queued at once, and should
+    that message be lost with a worker, the retry pass queues it again from then."""
+    return now + timedelta(seconds=settings.ALERTS_SEND_CLAIM_SECONDS)
+
+
+def outbound_due_claim(*, model: type[OutboundMessage], now: datetime, limit: int) -> list[int]:
+    """The pending rows whose due time has come (a retry's backoff is over, or a queued send
+    never happened), oldest first, each given a new due time a claim's length away before its
+    send is queued, so the next pass does not queue it again while it waits in the queue."""
+    with scopes_disabled(), transaction.atomic():
+        ids = list(
+            model.objects.filter(status=SendStatus.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        model.objects.filter(pk__in=ids).update(next_attempt_at=first_attempt_at(now))
+    return ids
 
 
 def recipient_unreachable(*, organization_id: int, recipient) -> str | None:
@@ -72,8 +93,8 @@ def is_permanent(error: Exception) -> bool:
 
 def outbound_send_batch(*, model: type[OutboundMessage], ids: list[int], compose: Composer):
     """Send each pending row of `ids` over one SMTP connection. Transient failures are left
-    pending for a retry (their ids in the result); permanent ones, and transient ones out of
-    attempts, end as failed with the error kept."""
+    pending, due again after a backoff (the retry pass queues them then); permanent ones, and
+    transient ones out of attempts, end as failed with the error kept."""
     result = BatchResult()
     connection = get_connection()
     # A batch spans organizations, so the organization scope is off; each row's checks filter
@@ -129,15 +150,26 @@ def _record_failure(row: OutboundMessage, error: Exception, result: BatchResult)
     logger.info(
         "%s %s failed (attempt %s), retried: %s", type(row).__name__, row.pk, row.attempts, message
     )
+    row.next_attempt_at = timezone.now() + timedelta(seconds=retry_in_seconds(row.attempts))
     _mark(row, status=SendStatus.PENDING, error=message)
-    result.retry_ids.append(row.pk)
-    result.retry_attempt = max(result.retry_attempt, row.attempts)
+    result.retried += 1
 
 
 def _mark(row: OutboundMessage, *, status: str, error: str) -> None:
     row.status = status
     row.last_error = error
-    row.save(update_fields=["status", "last_error", "attempts", "sent_at", "updated_at"])
+    if status != SendStatus.PENDING:
+        row.next_attempt_at = None
+    row.save(
+        update_fields=[
+            "status",
+            "last_error",
+            "attempts",
+            "sent_at",
+            "next_attempt_at",
+            "updated_at",
+        ]
+    )
 
 
 def _close_quietly(connection) -> None:

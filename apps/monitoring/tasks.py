@@ -4,8 +4,12 @@ All are safe to run twice (see apps.monitoring.sending for why a send never repe
 from celery import shared_task
 
 from apps.documents.models import ChangeEvent
-from apps.monitoring.alerts import change_event_alerts_queue, deliveries_send_batch
-from apps.monitoring.digests import digests_dispatch, digests_send_batch
+from apps.monitoring.alerts import (
+    change_event_alerts_queue,
+    deliveries_retry_queue,
+    deliveries_send_batch,
+)
+from apps.monitoring.digests import digests_dispatch, digests_retry_queue, digests_send_batch
 
 
 @shared_task
@@ -18,10 +22,7 @@ def change_event_alerts(change_event_id: int) -> int:
 
 @shared_task
 def deliveries_send(delivery_ids: list[int]) -> int:
-    result = deliveries_send_batch(delivery_ids=delivery_ids)
-    if result.retry_ids:
-        deliveries_send.apply_async((result.retry_ids,), countdown=result.retry_in_seconds)
-    return result.sent
+    return deliveries_send_batch(delivery_ids=delivery_ids).sent
 
 
 @shared_task
@@ -32,7 +33,11 @@ def alerts_dispatch() -> int:
 
 @shared_task
 def digests_send(digest_ids: list[int]) -> int:
-    result = digests_send_batch(digest_ids=digest_ids)
-    if result.retry_ids:
-        digests_send.apply_async((result.retry_ids,), countdown=result.retry_in_seconds)
-    return result.sent
+    return digests_send_batch(digest_ids=digest_ids).sent
+
+
+@shared_task
+def alerts_retry() -> int:
+    """The retry pass: queues the emails whose send is due again (a transient failure's
+    backoff is over, or a queued send never happened). No retry waits in the broker."""
+    return len(deliveries_retry_queue()) + len(digests_retry_queue())

@@ -93,6 +93,9 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# A kept connection is checked before reuse, so a database restart costs the requests and tasks
+# in flight at that moment, not every later one that would pick up a dead connection.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded mode serves pages while tasks write: WAL lets readers and the writer work at
     # once, and IMMEDIATE transactions take the write lock up front instead of failing midway.
@@ -156,12 +159,27 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ConductAtlas <alerts@con
 # Celery: the embedded mode runs tasks in-process; production sets REDIS_URL and turns eager off.
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+# Kombu's Redis transport with one fix: a late acknowledgement on a channel whose connection the
+# worker already closed (the broker went away) is a connection error, which the worker logs and
+# survives, instead of an AttributeError that ends it (conductatlas/broker.py).
+CELERY_BROKER_TRANSPORT = (
+    "conductatlas.broker:Transport"
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+    else None
+)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Broker outages: a worker and beat wait for the broker (at start too) instead of exiting, and
+# a worker that loses its broker connection cancels its running tasks, whose messages it can no
+# longer acknowledge; the database holds what they were doing (leases, due times), so the
+# dispatchers queue that work again once the broker is back.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -169,7 +187,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "documents-dispatch": {
         "task": "apps.documents.tasks.dispatch_due_documents",
-        "schedule": env.float("DOCUMENTS_DISPATCH_EVERY_SECONDS", default=60.0),
+        "schedule": 60.0,
     },
     "documents-verify-archive": {
         "task": "apps.documents.tasks.verify_archive_batch",
@@ -189,12 +207,54 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.monitoring.tasks.alerts_dispatch",
         "schedule": env.float("ALERTS_DISPATCH_EVERY_SECONDS", default=300.0),
     },
+    # Queues the emails whose send is due again (apps/monitoring/sending.py).
+    "alerts-retry": {
+        "task": "apps.monitoring.tasks.alerts_retry",
+        "schedule": env.float("ALERTS_RETRY_EVERY_SECONDS", default=60.0),
+    },
 }
 # Wayback captures wait on a slow external service under a rate limit: their own queue keeps
 # them from delaying document fetches (`celery worker -Q celery,wayback`, see the Procfile).
 CELERY_TASK_ROUTES = {"apps.documents.tasks.wayback_capture": {"queue": "wayback"}}
-# Redis hands a task whose worker died unacknowledged to another worker after the visibility
-# timeout, which must exceed the longest countdown a task is queued with (an hour of backoff).
+# Document pipeline scheduling (apps/documents/services/scheduling.py). A snapshot task gets a
+# soft time limit (it stops and releases its lease) and, later, a hard one (its process is
+# killed). The dispatcher leases a document for the hard limit plus a margin (the time a
+# queued task may wait for a worker), so a lease outlives any run that could hold it; the lease
+# of a run whose worker died expires then, and the next dispatch queues the document again:
+# a dead worker's document is fetched again within lease + one dispatch period.
+DOCUMENTS_SNAPSHOT_TIME_LIMIT_SECONDS = env.int(
+    "DOCUMENTS_SNAPSHOT_TIME_LIMIT_SECONDS", default=300
+)
+DOCUMENTS_SNAPSHOT_SOFT_TIME_LIMIT_SECONDS = env.int(
+    "DOCUMENTS_SNAPSHOT_SOFT_TIME_LIMIT_SECONDS",
+    default=int(DOCUMENTS_SNAPSHOT_TIME_LIMIT_SECONDS * 0.9),
+)
+DOCUMENTS_FETCH_LEASE_MARGIN_SECONDS = env.int("DOCUMENTS_FETCH_LEASE_MARGIN_SECONDS", default=60)
+DOCUMENTS_FETCH_LEASE_SECONDS = (
+    DOCUMENTS_SNAPSHOT_TIME_LIMIT_SECONDS + DOCUMENTS_FETCH_LEASE_MARGIN_SECONDS
+)
+DOCUMENTS_DISPATCH_EVERY_SECONDS = env.float("DOCUMENTS_DISPATCH_EVERY_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE["documents-dispatch"]["schedule"] = DOCUMENTS_DISPATCH_EVERY_SECONDS
+DOCUMENTS_DISPATCH_BATCH = env.int("DOCUMENTS_DISPATCH_BATCH", default=50)
+DOCUMENTS_DISPATCH_SPREAD_SECONDS = env.float("DOCUMENTS_DISPATCH_SPREAD_SECONDS", default=60.0)
+DOCUMENTS_FETCH_JITTER_SECONDS = env.float("DOCUMENTS_FETCH_JITTER_SECONDS", default=300.0)
+# A transient fetch failure is tried again this many times (backoff from the base, doubling)
+# before the document waits for its next regular check. Retries are due times in the database,
+# which the dispatcher picks up, never messages held by a worker.
+DOCUMENTS_FETCH_MAX_RETRIES = env.int("DOCUMENTS_FETCH_MAX_RETRIES", default=3)
+DOCUMENTS_FETCH_RETRY_BASE_SECONDS = env.float("DOCUMENTS_FETCH_RETRY_BASE_SECONDS", default=60.0)
+DOCUMENTS_VERIFY_BATCH = env.int("DOCUMENTS_VERIFY_BATCH", default=500)
+# The admin lists documents failing at least this many fetches in a row.
+DOCUMENTS_FAILING_THRESHOLD = env.int("DOCUMENTS_FAILING_THRESHOLD", default=3)
+# Fetch attempts older than this are deleted daily (each document's latest is always kept).
+DOCUMENTS_FETCH_ATTEMPT_RETENTION_DAYS = env.int(
+    "DOCUMENTS_FETCH_ATTEMPT_RETENTION_DAYS", default=90
+)
+
+# Redis hands a message whose worker died unacknowledged to another worker after the visibility
+# timeout. Recovery does not wait for it (leases and due times in the database do), so it only
+# has to be longer than any task runs, lest a running task be delivered twice: at least the
+# snapshot lease (`manage.py check` warns otherwise).
 CELERY_BROKER_TRANSPORT_OPTIONS = env.json(
     "CELERY_BROKER_TRANSPORT_OPTIONS", default={"visibility_timeout": 3600}
 )
@@ -205,29 +265,34 @@ CELERY_BROKER_TRANSPORT_OPTIONS = env.json(
 ALERTS_SEND_BATCH = env.int("ALERTS_SEND_BATCH", default=500)
 ALERTS_SEND_MAX_ATTEMPTS = env.int("ALERTS_SEND_MAX_ATTEMPTS", default=5)
 ALERTS_SEND_RETRY_BASE_SECONDS = env.float("ALERTS_SEND_RETRY_BASE_SECONDS", default=60.0)
+# Retries are due times on the rows, not delayed messages: every ALERTS_RETRY_EVERY_SECONDS a
+# pass queues at most ALERTS_RETRY_BATCH due rows. A queued send has ALERTS_SEND_CLAIM_SECONDS
+# to happen before the pass queues it again (its worker died, its message was lost).
+ALERTS_RETRY_BATCH = env.int("ALERTS_RETRY_BATCH", default=5000)
+ALERTS_SEND_CLAIM_SECONDS = env.int("ALERTS_SEND_CLAIM_SECONDS", default=900)
 # Days an emailed unsubscribe link stays valid.
 ALERTS_UNSUBSCRIBE_MAX_AGE_DAYS = env.int("ALERTS_UNSUBSCRIBE_MAX_AGE_DAYS", default=90)
 
-# Document pipeline scheduling (apps/documents/services.py).
-DOCUMENTS_DISPATCH_BATCH = env.int("DOCUMENTS_DISPATCH_BATCH", default=50)
-DOCUMENTS_DISPATCH_SPREAD_SECONDS = env.float("DOCUMENTS_DISPATCH_SPREAD_SECONDS", default=60.0)
-DOCUMENTS_FETCH_LEASE_SECONDS = env.int("DOCUMENTS_FETCH_LEASE_SECONDS", default=15 * 60)
-DOCUMENTS_FETCH_JITTER_SECONDS = env.float("DOCUMENTS_FETCH_JITTER_SECONDS", default=300.0)
-DOCUMENTS_FETCH_MAX_RETRIES = env.int("DOCUMENTS_FETCH_MAX_RETRIES", default=3)
-DOCUMENTS_FETCH_RETRY_BASE_SECONDS = env.float("DOCUMENTS_FETCH_RETRY_BASE_SECONDS", default=60.0)
-DOCUMENTS_VERIFY_BATCH = env.int("DOCUMENTS_VERIFY_BATCH", default=500)
-# The admin lists documents failing at least this many fetches in a row.
-DOCUMENTS_FAILING_THRESHOLD = env.int("DOCUMENTS_FAILING_THRESHOLD", default=3)
-# Fetch attempts older than this are deleted daily (each document's latest is always kept).
-DOCUMENTS_FETCH_ATTEMPT_RETENTION_DAYS = env.int(
-    "DOCUMENTS_FETCH_ATTEMPT_RETENTION_DAYS", default=90
-)
 # Wayback Machine (Save Page Now) captures of changed documents: off unless keys are given.
 WAYBACK_ENABLED = env.bool("WAYBACK_ENABLED", default=False)
 WAYBACK_ACCESS_KEY = env("WAYBACK_ACCESS_KEY", default="")
 WAYBACK_SECRET_KEY = env("WAYBACK_SECRET_KEY", default="")
 WAYBACK_ENDPOINT = env("WAYBACK_ENDPOINT", default="https://web.archive.org")
 WAYBACK_RATE_LIMIT = env("WAYBACK_RATE_LIMIT", default="6/m")
+# A capture's runs are due times on its version, queued by a pass every
+# WAYBACK_DISPATCH_EVERY_SECONDS (at most WAYBACK_DISPATCH_BATCH a pass): a pending job is
+# polled every WAYBACK_POLL_SECONDS (Save Page Now usually takes a minute or two), a failed
+# request retried with backoff, WAYBACK_MAX_ATTEMPTS runs in all; a queued run that has not
+# happened within WAYBACK_CLAIM_SECONDS is queued again.
+WAYBACK_DISPATCH_EVERY_SECONDS = env.float("WAYBACK_DISPATCH_EVERY_SECONDS", default=60.0)
+WAYBACK_DISPATCH_BATCH = env.int("WAYBACK_DISPATCH_BATCH", default=100)
+WAYBACK_POLL_SECONDS = env.int("WAYBACK_POLL_SECONDS", default=30)
+WAYBACK_MAX_ATTEMPTS = env.int("WAYBACK_MAX_ATTEMPTS", default=20)
+WAYBACK_CLAIM_SECONDS = env.int("WAYBACK_CLAIM_SECONDS", default=900)
+CELERY_BEAT_SCHEDULE["documents-wayback-dispatch"] = {
+    "task": "apps.documents.tasks.dispatch_wayback_captures",
+    "schedule": WAYBACK_DISPATCH_EVERY_SECONDS,
+}
 
 # The API (apps/api): JSON only, keys as the one way to authenticate, errors in one shape.
 REST_FRAMEWORK = {

@@ -232,21 +232,39 @@ def test_an_smtp_refusal_ends_as_failed_with_the_error_kept(
 
 
 def test_an_unreachable_server_is_retried_then_fails_with_the_error_kept(
-    send_alerts, settings, document, first_version
+    send_alerts, settings, document, first_version, django_capture_on_commit_callbacks
 ):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.monitoring.tasks import alerts_retry
     from tests.alerts.smtp import free_port
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
     settings.ALERTS_SEND_MAX_ATTEMPTS = 3
+    settings.ALERTS_SEND_RETRY_BASE_SECONDS = 60
     user, _ = organization_tracking("watcher", platform=document.platform)
-
-    # Eager tasks run each retry at once instead of after its backoff.
     send_alerts(record_change(first_version).pk)
-
     delivery = Delivery.objects.get(recipient=user, channel=Channel.EMAIL)
+
+    # Each retry is a due time on the row, the backoff from the failure, which the retry
+    # pass queues once it has come: nothing before, then one send.
+    for ceiling in (60, 120):
+        delivery.refresh_from_db()
+        assert delivery.status == SendStatus.PENDING
+        wait = delivery.next_attempt_at - delivery.updated_at
+        assert timedelta(seconds=ceiling / 2) <= wait <= timedelta(seconds=ceiling + 1)
+        assert alerts_retry() == 0
+        Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+        with django_capture_on_commit_callbacks(execute=True):
+            assert alerts_retry() == 1
+
+    delivery.refresh_from_db()
     assert delivery.status == SendStatus.FAILED
     assert delivery.attempts == 3
+    assert delivery.next_attempt_at is None
     assert "Connection refused" in delivery.last_error or "Errno" in delivery.last_error
 
 

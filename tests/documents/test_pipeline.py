@@ -211,19 +211,38 @@ def test_failures_in_a_row_are_counted_and_a_success_resets_them(corpus_server):
     assert document.consecutive_failures == 0
 
 
-def test_transient_failures_are_retried_a_bounded_number_of_times(
-    corpus_server, settings, monkeypatch
-):
+def test_transient_failures_are_retried_a_bounded_number_of_times(corpus_server, settings):
+    settings.DOCUMENTS_FETCH_RETRY_BASE_SECONDS = 60
     url = corpus_server.route("/terms", status=503)
     document = DocumentFactory(source_url=url)
-    # Eager mode runs each retry at once, as long as a Retry is not propagated to the caller.
-    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
 
-    snapshot_document.delay(document.pk)
+    # Each retry is a due time the dispatcher picks up, a backoff from the run's end that
+    # doubles; past the last retry the document waits for its next regular check.
+    ceilings = [60 * 2**retry for retry in range(settings.DOCUMENTS_FETCH_MAX_RETRIES)]
+    for ceiling in ceilings:
+        run = snapshot(document)
+        wait = (document.next_fetch_at - run.attempt.finished_at).total_seconds()
+        assert ceiling / 2 <= wait <= ceiling
+    run = snapshot(document)
 
+    assert document.next_fetch_at - run.attempt.finished_at > timedelta(hours=11)
     attempts = FetchAttempt.objects.filter(document=document)
     assert attempts.count() == 1 + settings.DOCUMENTS_FETCH_MAX_RETRIES
     assert {attempt.error_kind for attempt in attempts} == {AttemptErrorKind.TRANSIENT}
+
+
+def test_a_transient_failure_queues_no_delayed_message(corpus_server, monkeypatch):
+    document = DocumentFactory(source_url=corpus_server.route("/terms", status=503))
+    # Eager mode would run a retry at once; a task that still retried through the broker
+    # would show here as a second request.
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+
+    result = snapshot_document.delay(document.pk)
+
+    assert result.get() == FetchOutcome.ERROR
+    assert len(corpus_server.requests) == 1
+    document.refresh_from_db()
+    assert document.next_fetch_at <= timezone.now() + timedelta(minutes=1)
 
 
 def test_permanent_failures_are_not_retried(corpus_server):

@@ -4,14 +4,21 @@ fetcher like any other host."""
 import http.server
 import json
 import threading
+from datetime import timedelta
 from urllib.parse import parse_qs
 
 import pytest
-from celery.exceptions import Retry
 from django.utils import timezone
 
 from apps.documents.models import DocumentVersion
-from apps.documents.services import WaybackState, snapshot_ingest, version_wayback_capture
+from apps.documents.services import (
+    WaybackState,
+    snapshot_ingest,
+    version_wayback_capture,
+    version_wayback_queue,
+    version_wayback_run,
+    versions_wayback_dispatch,
+)
 from apps.documents.tasks import wayback_capture
 from apps.documents.wayback import WaybackError
 from conductatlas.celery import app as celery_app
@@ -147,12 +154,66 @@ def test_an_endpoint_failure_raises_for_the_task_to_retry(save_page_now):
     assert DocumentVersion.objects.get(pk=version.pk).archive_url == ""
 
 
-def test_a_transient_endpoint_failure_is_retried_by_the_task(save_page_now):
+def test_a_transient_endpoint_failure_is_retried_through_its_due_time(save_page_now, settings):
+    settings.DOCUMENTS_FETCH_RETRY_BASE_SECONDS = 60
     save_page_now.fail_with = 503
     version = ingest(DocumentFactory(), "v004.md").version
 
-    with pytest.raises(Retry):
-        wayback_capture.apply(args=[version.pk], throw=True)
+    result = wayback_capture.apply(args=[version.pk], throw=True)
+
+    assert result.get() == WaybackState.PENDING
+    version.refresh_from_db()
+    wait = version.wayback_due_at - timezone.now()
+    assert timedelta(seconds=25) <= wait <= timedelta(seconds=60)
+    assert version.wayback_attempts == 1
+
+
+def test_a_pending_job_is_polled_again_by_the_capture_pass(
+    save_page_now, settings, django_capture_on_commit_callbacks
+):
+    settings.WAYBACK_POLL_SECONDS = 30
+    save_page_now.pending_polls = 1
+    document = DocumentFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        version = ingest(document, "v004.md").version
+    version.refresh_from_db()
+    assert version.wayback_job_id == "spn2-job-1"
+    assert timezone.now() < version.wayback_due_at <= timezone.now() + timedelta(seconds=30)
+
+    # Nothing is queued before the poll is due; once due, one pass queues it once.
+    assert versions_wayback_dispatch() == []
+    later = version.wayback_due_at + timedelta(seconds=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert versions_wayback_dispatch(now=later) == [version.pk]
+    assert versions_wayback_dispatch(now=later) == []
+
+    version.refresh_from_db()
+    assert version.archive_url.endswith("/https://example.com/terms")
+    assert version.wayback_due_at is None
+    assert [request[0] for request in save_page_now.requests] == ["POST", "GET", "GET"]
+
+
+def test_a_capture_whose_run_was_lost_is_queued_again_after_its_claim(save_page_now, settings):
+    settings.WAYBACK_CLAIM_SECONDS = 900
+    version = ingest(DocumentFactory(), "v004.md").version
+    # Owed a capture, but its queued run never happened (the worker died holding it).
+    version_wayback_queue(version_id=version.pk)
+    version.refresh_from_db()
+
+    assert versions_wayback_dispatch(now=version.wayback_due_at - timedelta(seconds=1)) == []
+    assert versions_wayback_dispatch(now=version.wayback_due_at) == [version.pk]
+
+
+def test_a_capture_is_given_up_after_its_last_attempt(save_page_now, settings):
+    settings.WAYBACK_MAX_ATTEMPTS = 2
+    save_page_now.fail_with = 503
+    version = ingest(DocumentFactory(), "v004.md").version
+
+    assert version_wayback_run(version=version) == WaybackState.PENDING
+    version.refresh_from_db()
+    assert version_wayback_run(version=version) == WaybackState.FAILED
+    version.refresh_from_db()
+    assert (version.wayback_due_at, version.wayback_attempts) == (None, 2)
 
 
 def test_a_refused_endpoint_is_not_retried(save_page_now, settings, fake_dns, outbound_connections):

@@ -22,13 +22,21 @@ from apps.documents.services.ingest import (
 from apps.documents.services.pipeline import SnapshotRun, document_snapshot
 from apps.documents.services.retention import fetch_attempts_prune
 from apps.documents.services.scheduling import (
+    document_fetch_due_after,
     document_fetch_lease_claim,
+    document_fetch_postpone,
     document_next_fetch_at,
     documents_dispatch,
     fetch_retry_countdown,
 )
 from apps.documents.services.verification import ArchiveVerification, snapshots_verify
-from apps.documents.services.wayback import WaybackState, version_wayback_capture
+from apps.documents.services.wayback import (
+    WaybackState,
+    version_wayback_capture,
+    version_wayback_queue,
+    version_wayback_run,
+    versions_wayback_dispatch,
+)
 
 __all__ = [
     "ArchiveVerification",
@@ -39,7 +47,9 @@ __all__ = [
     "change_event_record",
     "change_event_summary",
     "document_extraction_rule_update",
+    "document_fetch_due_after",
     "document_fetch_lease_claim",
+    "document_fetch_postpone",
     "document_next_fetch_at",
     "document_snapshot",
     "document_text_extract",
@@ -50,4 +60,7 @@ __all__ = [
     "snapshot_ingest",
     "snapshots_verify",
     "version_wayback_capture",
+    "version_wayback_queue",
+    "version_wayback_run",
+    "versions_wayback_dispatch",
 ]

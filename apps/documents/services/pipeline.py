@@ -3,7 +3,6 @@ schedule the next run)."""
 
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -20,9 +19,9 @@ from apps.documents.services.ingest import (
     snapshot_ingest,
 )
 from apps.documents.services.scheduling import (
+    document_fetch_due_after,
     document_fetch_lease_claim,
     document_fetch_lease_release,
-    document_next_fetch_at,
 )
 
 
@@ -33,11 +32,6 @@ class SnapshotRun:
 
     attempt: FetchAttempt | None
     ingest: IngestOutcome | None = None
-    retry_after: float | None = None
-
-    @property
-    def retryable(self) -> bool:
-        return self.attempt is not None and self.attempt.error_kind == AttemptErrorKind.TRANSIENT
 
 
 def document_snapshot(*, document: Document, lease_token: str | None = None) -> SnapshotRun:
@@ -173,11 +167,13 @@ def _snapshot_run(*, document: Document, lease_token: str) -> SnapshotRun:
         attempt.duration_ms = round((time.perf_counter() - clock) * 1000)
         attempt.save(update_fields=_ATTEMPT_FINISH_FIELDS)
 
-        next_fetch_at = document_next_fetch_at(document=document, after=finished_at)
-        if retry_after:
-            next_fetch_at = max(next_fetch_at, finished_at + timedelta(seconds=retry_after))
         updates: dict = {
-            "next_fetch_at": next_fetch_at,
+            "next_fetch_at": document_fetch_due_after(
+                document=document,
+                finished_at=finished_at,
+                transient=attempt.error_kind == AttemptErrorKind.TRANSIENT,
+                retry_after=retry_after,
+            ),
             "fetch_lease_until": None,
             "fetch_lease_token": "",
         }
@@ -193,4 +189,4 @@ def _snapshot_run(*, document: Document, lease_token: str) -> SnapshotRun:
         # The lease holder owns the schedule: had this run outlived its lease, whoever holds
         # it now writes the schedule and ends that lease.
         Document.objects.filter(pk=document.pk, fetch_lease_token=lease_token).update(**updates)
-    return SnapshotRun(attempt=attempt, ingest=ingest, retry_after=retry_after)
+    return SnapshotRun(attempt=attempt, ingest=ingest)

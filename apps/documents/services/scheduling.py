@@ -91,6 +91,33 @@ def document_fetch_lease_release(*, document_id: int, token: str) -> None:
     )
 
 
+def document_fetch_due_after(
+    *, document: Document, finished_at: datetime, transient: bool, retry_after: float | None
+) -> datetime:
+    """When the document is next due after a run that ended at `finished_at`. A transient
+    failure is tried again after a backoff while DOCUMENTS_FETCH_MAX_RETRIES failures in a row
+    have not been reached; otherwise the document waits for its next regular check. Either way
+    never before the server's Retry-After. The due time is the retry: the dispatcher queues the
+    document when it comes, so no worker holds a delayed message that its death would strand."""
+    if transient and document.consecutive_failures < settings.DOCUMENTS_FETCH_MAX_RETRIES:
+        countdown = fetch_retry_countdown(
+            retries=document.consecutive_failures, retry_after=retry_after
+        )
+        return finished_at + timedelta(seconds=countdown)
+    next_fetch_at = document_next_fetch_at(document=document, after=finished_at)
+    if retry_after:
+        next_fetch_at = max(next_fetch_at, finished_at + timedelta(seconds=retry_after))
+    return next_fetch_at
+
+
+def document_fetch_postpone(*, document_id: int, seconds: float) -> None:
+    """Move a document's due time `seconds` from now: a run stopped before it could record
+    anything (its time limit) is tried again after a backoff, not at the next dispatch."""
+    Document.objects.filter(pk=document_id).update(
+        next_fetch_at=timezone.now() + timedelta(seconds=seconds)
+    )
+
+
 def fetch_retry_countdown(*, retries: int, retry_after: float | None = None) -> float:
     """Seconds before retry number `retries + 1` of a transient failure: exponential backoff
     with full jitter, never sooner than the server's Retry-After, capped."""

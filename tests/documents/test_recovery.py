@@ -1,0 +1,107 @@
+"""Recovery from a dead worker through the database: leases sized to the snapshot task's hard
+time limit, the dispatcher queuing a document again once its lease has expired, and a run
+stopped by its soft time limit tried again after a backoff, not at once."""
+
+from datetime import timedelta
+
+import pytest
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core import checks
+from django.utils import timezone
+
+from apps.documents import tasks
+from apps.documents.checks import visibility_timeout_covers_the_lease
+from apps.documents.models import FetchOutcome
+from apps.documents.services import documents_dispatch
+from apps.documents.tasks import snapshot_document
+from tests.documents.pipeline_helpers import MARKDOWN, corpus_bytes
+from tests.factories import DocumentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_lease_outlives_the_snapshot_tasks_hard_time_limit(settings):
+    assert snapshot_document.time_limit == settings.DOCUMENTS_SNAPSHOT_TIME_LIMIT_SECONDS
+    assert snapshot_document.soft_time_limit < snapshot_document.time_limit
+    assert settings.DOCUMENTS_FETCH_LEASE_SECONDS == (
+        settings.DOCUMENTS_SNAPSHOT_TIME_LIMIT_SECONDS
+        + settings.DOCUMENTS_FETCH_LEASE_MARGIN_SECONDS
+    )
+    document = DocumentFactory(next_fetch_at=None)
+    now = timezone.now()
+
+    documents_dispatch(now=now)
+
+    document.refresh_from_db()
+    assert document.fetch_lease_until - now >= timedelta(
+        seconds=settings.DOCUMENTS_SNAPSHOT_TIME_LIMIT_SECONDS
+    )
+
+
+def test_a_document_whose_worker_died_is_queued_again_once_its_lease_expires(
+    corpus_server, settings, django_capture_on_commit_callbacks
+):
+    url = corpus_server.route(
+        "/terms", body=corpus_bytes("zoom__terms-of-service", "v004.md"), content_type=MARKDOWN
+    )
+    document = DocumentFactory(source_url=url, next_fetch_at=None)
+    dispatched_at = timezone.now()
+    # Dispatched, then the worker holding the task dies: the message is never run.
+    with django_capture_on_commit_callbacks() as lost:
+        assert documents_dispatch(now=dispatched_at) == [document.pk]
+    lease = timedelta(seconds=settings.DOCUMENTS_FETCH_LEASE_SECONDS)
+
+    with django_capture_on_commit_callbacks():
+        assert documents_dispatch(now=dispatched_at + lease - timedelta(seconds=1)) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert documents_dispatch(now=dispatched_at + lease) == [document.pk]
+
+    document.refresh_from_db()
+    assert document.versions.count() == 1
+    assert document.fetch_lease_until is None
+    # The lost message, delivered at last, finds its lease gone and does nothing.
+    (lost_send,) = lost
+    lost_send()
+    assert document.versions.count() == 1
+    assert len(corpus_server.requests) == 1
+
+
+def test_a_run_stopped_at_its_soft_time_limit_is_tried_again_after_a_backoff(monkeypatch, settings):
+    settings.DOCUMENTS_FETCH_RETRY_BASE_SECONDS = 60
+    document = DocumentFactory(next_fetch_at=timezone.now() - timedelta(hours=1))
+
+    def overlong(**kwargs):
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr(tasks, "document_snapshot", overlong)
+
+    with pytest.raises(SoftTimeLimitExceeded):
+        snapshot_document(document.pk)
+
+    document.refresh_from_db()
+    wait = document.next_fetch_at - timezone.now()
+    assert timedelta(seconds=25) <= wait <= timedelta(seconds=60)
+
+
+def test_a_visibility_timeout_shorter_than_the_lease_is_reported(settings):
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    assert visibility_timeout_covers_the_lease(None) == []
+
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60}
+    (warning,) = visibility_timeout_covers_the_lease(None)
+    assert (warning.level, warning.id) == (checks.WARNING, "documents.W001")
+
+
+def test_a_redelivered_message_for_a_finished_run_does_nothing(corpus_server):
+    url = corpus_server.route(
+        "/terms", body=corpus_bytes("zoom__terms-of-service", "v004.md"), content_type=MARKDOWN
+    )
+    document = DocumentFactory(source_url=url, next_fetch_at=None)
+    token = "0" * 32
+    type(document).objects.filter(pk=document.pk).update(
+        fetch_lease_until=timezone.now() + timedelta(minutes=5), fetch_lease_token=token
+    )
+
+    assert snapshot_document(document.pk, lease_token=token) == FetchOutcome.NEW_VERSION
+    assert snapshot_document(document.pk, lease_token=token) == "skipped"
+    assert len(corpus_server.requests) == 1
