@@ -12,6 +12,7 @@ urlpatterns = [
     path("orgs/", include("apps.accounts.urls")),
     path("orgs/<slug:org_slug>/api-keys/", include("apps.api.pages_urls")),
     path("orgs/<slug:org_slug>/", include("apps.monitoring.urls")),
+    path("orgs/<slug:org_slug>/", include("apps.workspace.org_urls")),
     path("api/", include("apps.api.urls")),
     path("data/", include("apps.api.open_data_urls")),
     path("", include("apps.billing.urls")),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("regulations/", include(regulation_urls)),
     path("", include("apps.site.urls")),
     path("", include("apps.site.change_urls")),
+    path("", include("apps.workspace.urls")),
     # Before the platform pages: a document's "changes/" would otherwise read as a provision.
     path("", include("apps.documents.urls")),
     path("", include(platform_urls)),

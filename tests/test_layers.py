@@ -28,6 +28,19 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
             "core",
         }
     ),
+    # The workspace (memo PDFs, timelines, regulatory mapping) stands beside the site.
+    "workspace": frozenset(
+        {
+            "monitoring",
+            "provisions",
+            "documents",
+            "platforms",
+            "regulations",
+            "billing",
+            "accounts",
+            "core",
+        }
+    ),
     # The API stands beside the site: it reads the same apps and serializes, never the pages.
     "api": frozenset(
         {

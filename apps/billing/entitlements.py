@@ -37,9 +37,10 @@ PLAN_FEATURES = (
     PlanFeature("same_day_alerts", "Same-day change alerts", live=True),
     PlanFeature("regulatory_citations", "Regulatory citations", live=True),
     PlanFeature("full_memo", "Full compliance memo", live=True),
+    PlanFeature("memo_pdf", "Audit-ready memo PDF", live=True),
     PlanFeature("provision_monitoring", "Provision-level monitoring", live=True),
-    PlanFeature("governance_timelines", "Governance timelines", live=False),
-    PlanFeature("regulatory_mapping", "Regulatory mapping", live=False),
+    PlanFeature("governance_timelines", "Governance timelines", live=True),
+    PlanFeature("regulatory_mapping", "Regulatory mapping", live=True),
     PlanFeature("api_access", "API access", live=True),
 )
 FEATURE_CODES = frozenset(feature.code for feature in PLAN_FEATURES)
@@ -78,6 +79,11 @@ class Entitlements:
     def sees_regulatory_citations(self) -> bool:
         # The full memo contains the citations, so a plan granting it grants them too.
         return self.has("regulatory_citations") or self.sees_full_memo
+
+    @property
+    def memo_pdf(self) -> bool:
+        """Downloads the compliance memo as a PDF, holding only the memo parts the plan reads."""
+        return self.has("memo_pdf")
 
     @property
     def provision_monitoring(self) -> bool:
@@ -333,3 +339,27 @@ def check_can_use_api(*, organization) -> None:
     if offering is not None:
         message += f" Upgrade to {offering.name} to create API keys."
     raise ApplicationError(message, extra={"upgrade_url": upgrade_url()})
+
+
+def feature_label(code: str) -> str:
+    for feature in PLAN_FEATURES:
+        if feature.code == code:
+            return feature.label
+    raise ValueError(f"No plan feature is called {code!r}.")
+
+
+def feature_missing_message(*, entitlements: Entitlements, code: str) -> str:
+    """Why a viewer cannot use a plan feature, and the cheapest public plan that has it."""
+    label = feature_label(code)
+    if entitlements is VISITOR:
+        message = f"{label} is for signed-in members on a plan that includes it."
+    else:
+        message = f"{label} is not part of your {entitlements.plan_name} plan."
+    offering = (
+        Plan.objects.filter(is_public=True, **{code: True})
+        .order_by("monthly_price", "position")
+        .first()
+    )
+    if offering is not None:
+        message += f" {offering.name} includes it."
+    return message

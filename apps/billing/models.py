@@ -52,6 +52,10 @@ class Plan(BaseModel):
     full_memo = models.BooleanField(
         default=False, help_text="Sees every part of the compliance memo."
     )
+    memo_pdf = models.BooleanField(
+        default=False,
+        help_text="Downloads compliance memos as PDF files, with the memo parts the plan sees.",
+    )
     provision_monitoring = models.BooleanField(default=False)
     governance_timelines = models.BooleanField(default=False)
     regulatory_mapping = models.BooleanField(default=False)

@@ -4,7 +4,7 @@ catalog (platforms, documents, versions) is only read."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import F, QuerySet, Window
+from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django_scopes import scope
 
@@ -76,6 +76,19 @@ def watched_platform_rows(
     for row in rows:
         row.latest_changes = changes_by_platform[row.watched.platform_id]
     return rows
+
+
+def watchlist_provision_ids(*, organization: Organization) -> QuerySet:
+    """The published provisions on the organization's watchlist, as a subquery of ids: every
+    provision of its tracked platforms and each single clause it tracks. Paused items count:
+    they stay on the list, only their alerts stop."""
+    platforms = WatchedPlatform.objects.filter(organization=organization).values("platform_id")
+    clauses = WatchedProvision.objects.filter(organization=organization).values("provision_id")
+    return (
+        Provision.objects.published()
+        .filter(Q(document__platform__in=platforms) | Q(pk__in=clauses))
+        .values("pk")
+    )
 
 
 def watched_provisions(*, organization: Organization) -> QuerySet[WatchedProvision]:

@@ -60,10 +60,10 @@ def provision_cards() -> QuerySet[Provision]:
     )
 
 
-def provision_get_published(
-    *, platform_slug: str, document_slug: str, provision_slug: str
-) -> Provision | None:
-    """One published provision with everything its page shows, or None."""
+def provisions_with_memo() -> QuerySet[Provision]:
+    """Published provisions with everything the provision page and its memo show (document,
+    platform, clause type, cited version and snapshot, categories, regulations, FAQ, agencies
+    with their notes), in a fixed number of queries however many are read."""
     return (
         Provision.objects.published()
         .select_related("document__platform", "clause_type", "cited_version__snapshot")
@@ -82,6 +82,15 @@ def provision_get_published(
                 to_attr="agency_notes",
             ),
         )
+    )
+
+
+def provision_get_published(
+    *, platform_slug: str, document_slug: str, provision_slug: str
+) -> Provision | None:
+    """One published provision with everything its page shows, or None."""
+    return (
+        provisions_with_memo()
         .filter(
             document__platform__slug=platform_slug,
             document__slug=document_slug,

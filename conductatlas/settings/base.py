@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.catalog_demo",
     "apps.api",
     "apps.site",
+    "apps.workspace",
 ]
 
 MIDDLEWARE = [

@@ -84,6 +84,10 @@ ORG_SCOPED_URLS = {
     "billing:checkout": _nothing,
     "billing:portal": _nothing,
     "billing:upgrade_request": _nothing,
+    "workspace_org:watchlist_memo_pdf": _nothing,
+    "workspace_org:mapping": _nothing,
+    "workspace_org:mapping_csv": _nothing,
+    "workspace_org:mapping_xlsx": _nothing,
 }
 
 # URLs under /orgs/ that name no organization, and why that is safe.

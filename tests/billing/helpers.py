@@ -28,6 +28,10 @@ def default_plans_restore() -> None:
             "apps.billing.migrations.0005_professional_description_without_unbuilt_features",
             "describe_delivered_features",
         ),
+        (
+            "apps.billing.migrations.0006_plan_memo_pdf_and_workspace_features",
+            "grant_workspace_features",
+        ),
     ):
         getattr(import_module(module_name), function_name)(django_apps, None)
 

@@ -47,6 +47,7 @@ def test_the_data_migration_creates_the_product_plans():
         getattr(professional, flag)
         for flag in (
             "full_memo",
+            "memo_pdf",
             "provision_monitoring",
             "governance_timelines",
             "regulatory_mapping",
@@ -149,21 +150,21 @@ def test_pricing_ticks_only_features_the_product_delivers(monkeypatch):
     html = csrf_client().get("/pricing/").content.decode()
     assert "<li>Full compliance memo</li>" in html
     assert "<li>API access</li>" in html
-    # The professional plan includes governance timelines, which do not exist yet: announced,
-    # not ticked.
-    assert "<li>Governance timelines</li>" not in html
-    assert "governance timelines" in html
+    assert "<li>Governance timelines</li>" in html
 
-    # One declaration moves it: once the feature is live, the pricing page lists it.
+    # One declaration moves it: a feature the product does not deliver (yet, or any more) is
+    # announced as coming, not ticked.
     monkeypatch.setattr(
         entitlements_module,
         "PLAN_FEATURES",
         tuple(
-            replace(feature, live=True) if feature.code == "governance_timelines" else feature
+            replace(feature, live=False) if feature.code == "governance_timelines" else feature
             for feature in PLAN_FEATURES
         ),
     )
-    assert "<li>Governance timelines</li>" in csrf_client().get("/pricing/").content.decode()
+    html = csrf_client().get("/pricing/").content.decode()
+    assert "<li>Governance timelines</li>" not in html
+    assert "governance timelines" in html
 
 
 def test_quotas_count_the_usage_they_are_given():
