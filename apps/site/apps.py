@@ -8,3 +8,6 @@ class SiteConfig(AppConfig):
 
     name = "apps.site"
     label = "site"
+
+    def ready(self):
+        from apps.site import receivers  # noqa: F401 - connects the search index to the catalog

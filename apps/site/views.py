@@ -18,9 +18,9 @@ from apps.core.search import search_input_parse
 from apps.documents.selectors import version_numbers
 from apps.monitoring.selectors import monitor_button_state
 from apps.platforms.models import Platform
-from apps.platforms.selectors import platform_search
 from apps.provisions.models import Provision
 from apps.provisions.selectors import (
+    clause_type_list,
     document_provisions,
     platform_provisions,
     provision_compliance_analysis,
@@ -30,13 +30,13 @@ from apps.provisions.selectors import (
     provision_published_by_record_id,
     provision_recently_published,
     provision_related_articles,
-    provision_search,
     provision_siblings,
     provision_stale_change,
     provision_uniqueness,
 )
 from apps.regulations.models import Regulation
-from apps.site.forms import PlatformFilterForm
+from apps.site.forms import PlatformFilterForm, SearchFilterForm
+from apps.site.search_selectors import catalog_search
 from apps.site.selectors import (
     CHANGE_ACTIVITY_DAYS,
     catalog_figures,
@@ -53,6 +53,7 @@ from apps.site.selectors import (
 from apps.site.sitemaps import SITEMAPS
 
 SEARCH_RESULTS_PER_PAGE = 20
+POPULAR_CLAUSE_TYPES = 8
 PLATFORMS_PER_PAGE = 24
 VERSIONS_PER_PAGE = 25
 REGULATION_PROVISIONS_PER_PAGE = 30
@@ -89,17 +90,20 @@ def home(request):
 def search(request):
     raw_query = request.GET.get("q", "")
     search_input = search_input_parse(raw_query)
-    context = {"query": search_input.text, "searched": bool(raw_query.strip())}
+    form = SearchFilterForm(request.GET)
+    context = {"query": search_input.text, "search_input": search_input, "form": form}
     if not search_input.is_empty:
-        page_obj = Paginator(
-            provision_search(search=search_input), SEARCH_RESULTS_PER_PAGE
-        ).get_page(request.GET.get("page"))
-        context.update(
-            page_obj=page_obj,
-            provisions=page_obj.object_list,
-            # Platform matches head the first page only; later pages page through provisions.
-            platforms=platform_search(search=search_input) if page_obj.number == 1 else [],
+        results = catalog_search(
+            search=search_input,
+            filters=form.filters(),
+            page_number=request.GET.get("page"),
+            per_page=SEARCH_RESULTS_PER_PAGE,
         )
+        context.update(results=results, page_obj=results.page)
+        if results.found_nothing:
+            context["popular_clause_types"] = clause_type_list().order_by(
+                "-provision_count", "name"
+            )[:POPULAR_CLAUSE_TYPES]
     return render(request, "site/search.html", context)
 
 
