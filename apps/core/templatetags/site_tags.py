@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
 
+from apps.core.page_cache import HOLES_CONTEXT_FLAG, hole
+
 register = template.Library()
 
 # The characters that could end a <script> element or open a comment inside it; escaped as in
@@ -48,3 +50,16 @@ def faq_json_ld(items) -> str:
     return mark_safe(  # noqa: S308 -- the JSON is escaped for a script element just above
         f'<script type="application/ld+json">{payload.translate(_SCRIPT_ESCAPES)}</script>'
     )
+
+
+@register.simple_tag(takes_context=True)
+def personal(context, template_name: str, *, visitors_too: bool = False) -> str:
+    """A part of the page that depends on who is looking (see apps.core.page_cache): on a page
+    rendered for the cache, a hole filled at each request; elsewhere rendered in place. A
+    visitor's part is the same for every visitor, so it stays in the visitor's copy, unless
+    `visitors_too` (messages)."""
+    user = context.get("user")
+    signed_in = user is not None and user.is_authenticated
+    if context.get(HOLES_CONTEXT_FLAG) and (signed_in or visitors_too):
+        return mark_safe(hole(template_name))  # noqa: S308 - a fixed comment, no user data
+    return context.template.engine.get_template(template_name).render(context)
