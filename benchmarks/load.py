@@ -47,12 +47,14 @@ URLS_PER_KIND = 300
 def _sessions() -> dict[str, str]:
     """A signed-in session (its cookie value) for a member of each plan."""
     from django.test import Client
+    from django_scopes import scopes_disabled
 
     from tests.tiers import member_on_plan
 
     sessions = {}
     for plan in ("free", "watcher", "professional"):
-        user, _organization = member_on_plan(plan)
+        with scopes_disabled():  # set up as an admin would
+            user, _organization = member_on_plan(plan)
         client = Client()
         client.force_login(user)
         sessions[plan] = client.cookies["sessionid"].value

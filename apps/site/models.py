@@ -28,12 +28,6 @@ class SearchEntry(models.Model):
 
     kind = models.CharField(max_length=16, choices=SearchKind.choices)
     object_id = models.PositiveBigIntegerField()
-    title = models.CharField(max_length=255)
-    keywords = models.TextField(blank=True)
-    summary = models.TextField(blank=True)
-    body = models.TextField(blank=True)
-    url = models.CharField(max_length=500)
-    context = models.CharField(max_length=500, blank=True, help_text="Where it stands, shown.")
     severity = models.PositiveSmallIntegerField(null=True, blank=True)
     platform = models.ForeignKey(
         Platform, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -41,6 +35,13 @@ class SearchEntry(models.Model):
     clause_type = models.ForeignKey(
         ClauseType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    url = models.CharField(max_length=500)
+    context = models.CharField(max_length=500, blank=True, help_text="Where it stands, shown.")
+    # The long text last: SQLite then reads the short columns without the body's overflow.
+    title = models.CharField(max_length=255)
+    keywords = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
 
     class Meta:
         verbose_name_plural = "search entries"

@@ -23,6 +23,9 @@ from apps.site.models import SearchKind, SearchWord
 
 GROUP_SIZE = 5
 GROUP_CANDIDATES = 60
+# Counting every match of a common word costs as much as ranking them: past this many the
+# page says "more than".
+COUNT_LIMIT = 1000
 # Relative weights of the title, keywords, summary and body columns.
 _COLUMN_WEIGHTS = (1.0, 0.6, 0.25, 0.05)
 # How alike a vocabulary word must be to a misspelt one to be suggested (difflib's ratio).
@@ -149,8 +152,11 @@ class _SqliteEngine(_Engine):
     )
 
     def from_sql(self):
+        # CROSS JOIN keeps the FTS table as the outer loop: the other order runs the match
+        # once per entry.
         return (
-            "site_searchentry_fts JOIN site_searchentry e ON e.id = site_searchentry_fts.rowid",
+            "site_searchentry_fts CROSS JOIN site_searchentry e "
+            "ON e.id = site_searchentry_fts.rowid",
             [],
         )
 
@@ -196,7 +202,34 @@ def _execute(sql: str, params: Sequence) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _hits(rows) -> list[SearchHit]:
+def _ranked_ids(engine: _Engine, where: tuple[str, list], *, limit: int, offset: int = 0):
+    """The ids of the best matches, best first. Only ids: SQLite would compute the snippet of
+    every match before sorting them."""
+    from_sql, from_params = engine.from_sql()
+    match_sql, match_params = engine.match_sql()
+    order_sql, order_params = engine.order_sql()
+    where_sql, where_params = where
+    rows = _execute(
+        f"SELECT e.id FROM {from_sql} WHERE {match_sql} AND {where_sql} "  # noqa: S608
+        f"ORDER BY {order_sql} LIMIT %s OFFSET %s",
+        [*from_params, *match_params, *where_params, *order_params, limit, offset],
+    )
+    return [row[0] for row in rows]
+
+
+def _hits(engine: _Engine, ids: list[int]) -> list[SearchHit]:
+    """The results with these ids, in this order, each with its snippet."""
+    if not ids:
+        return []
+    from_sql, from_params = engine.from_sql()
+    match_sql, match_params = engine.match_sql()
+    placeholders = ", ".join(["%s"] * len(ids))
+    rows = _execute(
+        "SELECT e.id, e.kind, e.title, e.url, e.context, e.severity, "  # noqa: S608
+        f"{engine.snippet_sql} FROM {from_sql} WHERE {match_sql} AND e.id IN ({placeholders})",
+        [*from_params, *match_params, *ids],
+    )
+    by_id = {row[0]: row[1:] for row in rows}
     return [
         SearchHit(
             kind=kind,
@@ -206,28 +239,35 @@ def _hits(rows) -> list[SearchHit]:
             severity=severity,
             snippet=highlighted(snippet or ""),
         )
-        for kind, title, url, context, severity, snippet in rows
+        for kind, title, url, context, severity, snippet in (by_id[pk] for pk in ids)
     ]
 
 
 class SearchHitList:
     """The matches of the listed kind, fetched a page at a time: what Paginator needs (a
-    count, and slices that each run one query)."""
+    count, and slices that each run two queries: the page's ids, then their snippets). The
+    count stops at `COUNT_LIMIT`, past which `count_is_partial` says "more than"."""
 
     def __init__(self, search: SearchInput, filters: SearchFilters):
         self.engine = _engine(search)
-        self.filters = filters
-        from_sql, from_params = self.engine.from_sql()
-        match_sql, match_params = self.engine.match_sql()
-        where_sql, where_params = _filters_sql(filters, kind_sql="e.kind = %s")
-        self._from_where = f"FROM {from_sql} WHERE {match_sql} AND {where_sql}"
-        self._params = [*from_params, *match_params, *where_params]
+        self.where = _filters_sql(filters, kind_sql="e.kind = %s")
         self._count: int | None = None
 
     def count(self) -> int:
         if self._count is None:
-            self._count = _execute(f"SELECT COUNT(*) {self._from_where}", self._params)[0][0]  # noqa: S608
-        return self._count
+            from_sql, from_params = self.engine.from_sql()
+            match_sql, match_params = self.engine.match_sql()
+            where_sql, where_params = self.where
+            self._count = _execute(
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM {from_sql} "  # noqa: S608
+                f"WHERE {match_sql} AND {where_sql} LIMIT %s) AS counted",
+                [*from_params, *match_params, *where_params, COUNT_LIMIT + 1],
+            )[0][0]
+        return min(self._count, COUNT_LIMIT)
+
+    @property
+    def count_is_partial(self) -> bool:
+        return self.count() == COUNT_LIMIT and self._count > COUNT_LIMIT
 
     def __len__(self) -> int:
         return self.count()
@@ -235,31 +275,18 @@ class SearchHitList:
     def __getitem__(self, window: slice) -> list[SearchHit]:
         start = window.start or 0
         limit = max((window.stop or start) - start, 0)
-        order_sql, order_params = self.engine.order_sql()
-        sql = (
-            "SELECT e.kind, e.title, e.url, e.context, e.severity, "  # noqa: S608
-            f"{self.engine.snippet_sql} {self._from_where} ORDER BY {order_sql} LIMIT %s OFFSET %s"
-        )
-        return _hits(_execute(sql, [*self._params, *order_params, limit, start]))
+        return _hits(self.engine, _ranked_ids(self.engine, self.where, limit=limit, offset=start))
 
 
 def search_groups(*, search: SearchInput) -> list[tuple[str, list[SearchHit]]]:
     """The best `GROUP_SIZE` matches of every kind but provisions, in the page's order of
     kinds, each kind with its label; kinds without a match are left out. Read from the best
-    `GROUP_CANDIDATES` matches of those kinds together (FTS5's snippet cannot run under a
-    window function), which only a query matching hundreds of platforms fills."""
+    `GROUP_CANDIDATES` matches of those kinds together (a window function per kind would
+    rank every match twice), which only a query matching hundreds of platforms fills."""
     engine = _engine(search)
-    from_sql, from_params = engine.from_sql()
-    match_sql, match_params = engine.match_sql()
-    order_sql, order_params = engine.order_sql()
-    rows = _execute(
-        "SELECT e.kind, e.title, e.url, e.context, e.severity, "  # noqa: S608
-        f"{engine.snippet_sql} FROM {from_sql} WHERE {match_sql} AND e.kind <> %s "
-        f"ORDER BY {order_sql} LIMIT %s",
-        [*from_params, *match_params, SearchKind.PROVISION, *order_params, GROUP_CANDIDATES],
-    )
+    ids = _ranked_ids(engine, ("e.kind <> %s", [SearchKind.PROVISION]), limit=GROUP_CANDIDATES)
     by_kind: dict[str, list[SearchHit]] = {}
-    for hit in _hits(rows):
+    for hit in _hits(engine, ids):
         hits = by_kind.setdefault(hit.kind, [])
         if len(hits) < GROUP_SIZE:
             hits.append(hit)

@@ -11,7 +11,8 @@ class Migration(migrations.Migration):
     generated, weighted tsvector column with a GIN index (title A, keywords B, summary C, body
     D) and a trigram index on the vocabulary for "did you mean"; on SQLite an external-content
     FTS5 table with the same columns (Porter stemming, so "terminate" finds "termination"),
-    kept in step with site_searchentry by triggers. Written out here, not derived from code:
+    kept in step with site_searchentry by triggers. The long text columns come last, so that
+    SQLite reads a result's short columns without walking the body's overflow pages. Written out here, not derived from code:
     a migration must build tomorrow what it built today."""
 
     initial = True
@@ -35,15 +36,15 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('platform', 'Platforms'), ('clause_type', 'Clause types'), ('regulation', 'Regulations'), ('agency', 'Agencies'), ('article', 'Research'), ('provision', 'Provisions')], max_length=16)),
                 ('object_id', models.PositiveBigIntegerField()),
+                ('severity', models.PositiveSmallIntegerField(blank=True, null=True)),
+                ('platform', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='platforms.platform')),
+                ('clause_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='provisions.clausetype')),
+                ('url', models.CharField(max_length=500)),
+                ('context', models.CharField(blank=True, help_text='Where it stands, shown.', max_length=500)),
                 ('title', models.CharField(max_length=255)),
                 ('keywords', models.TextField(blank=True)),
                 ('summary', models.TextField(blank=True)),
                 ('body', models.TextField(blank=True)),
-                ('url', models.CharField(max_length=500)),
-                ('context', models.CharField(blank=True, help_text='Where it stands, shown.', max_length=500)),
-                ('severity', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('clause_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='provisions.clausetype')),
-                ('platform', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='platforms.platform')),
             ],
             options={
                 'verbose_name_plural': 'search entries',

@@ -11,4 +11,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = search_index_rebuild()
-        self.stdout.write(f"Search index rebuilt: {count:,} entries.")
+        if options["verbosity"]:
+            self.stdout.write(f"Search index rebuilt: {count:,} entries.")
