@@ -134,44 +134,51 @@ class _PostgresEngine(_Engine):
         return "e.search_vector @@ q_all", []
 
 
-def _fts5_snippet(column: int) -> str:
-    return (
-        f"snippet(site_searchentry_fts, {column}, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', "
-        "' … ', 28)"
-    )
-
-
 class _SqliteEngine(_Engine):
-    rank_sql = "-bm25(site_searchentry_fts, {})".format(", ".join(map(str, _COLUMN_WEIGHTS)))
-    # The summary's or else the body's passage with a match; the summary's start when only
-    # the title or keywords matched.
-    snippet_sql = (
-        f"CASE WHEN instr({_fts5_snippet(3)}, '{HIGHLIGHT_START}') > 0 "
-        f"AND instr({_fts5_snippet(2)}, '{HIGHLIGHT_START}') = 0 "
-        f"THEN {_fts5_snippet(3)} ELSE {_fts5_snippet(2)} END"
-    )
+    """Provisions and the other kinds have an FTS5 table each (migration 0001), so the other
+    kinds' groups are found without visiting every matching provision."""
+
+    def __init__(self, search: SearchInput, *, provisions: bool):
+        super().__init__(search)
+        self.table = "site_searchentry_fts" if provisions else "site_searchentry_fts_other"
+
+    def _snippet(self, column: int) -> str:
+        return f"snippet({self.table}, {column}, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', ' … ', 28)"
+
+    @property
+    def rank_sql(self):
+        return f"-bm25({self.table}, {', '.join(map(str, _COLUMN_WEIGHTS))})"
+
+    @property
+    def snippet_sql(self):
+        # The summary's or else the body's passage with a match; the summary's start when
+        # only the title or keywords matched.
+        return (
+            f"CASE WHEN instr({self._snippet(3)}, '{HIGHLIGHT_START}') > 0 "
+            f"AND instr({self._snippet(2)}, '{HIGHLIGHT_START}') = 0 "
+            f"THEN {self._snippet(3)} ELSE {self._snippet(2)} END"
+        )
 
     def from_sql(self):
         # CROSS JOIN keeps the FTS table as the outer loop: the other order runs the match
         # once per entry.
-        return (
-            "site_searchentry_fts CROSS JOIN site_searchentry e "
-            "ON e.id = site_searchentry_fts.rowid",
-            [],
-        )
+        return f"{self.table} CROSS JOIN site_searchentry e ON e.id = {self.table}.rowid", []
 
     def match_sql(self):
-        return "site_searchentry_fts MATCH %s", [self.any_term.as_fts5()]
+        return f"{self.table} MATCH %s", [self.any_term.as_fts5()]
 
     def all_terms_sql(self):
         return (
-            "e.id IN (SELECT rowid FROM site_searchentry_fts WHERE site_searchentry_fts MATCH %s)",
+            f"e.id IN (SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s)",  # noqa: S608
             [self.search.as_fts5()],
         )
 
 
-def _engine(search: SearchInput) -> _Engine:
-    return (_PostgresEngine if connection.vendor == "postgresql" else _SqliteEngine)(search)
+def _engine(search: SearchInput, *, provisions: bool) -> _Engine:
+    """The engine for matches among provisions, or among the other kinds."""
+    if connection.vendor == "postgresql":
+        return _PostgresEngine(search)
+    return _SqliteEngine(search, provisions=provisions)
 
 
 def _filters_sql(filters: SearchFilters, *, kind_sql: str) -> tuple[str, list]:
@@ -249,7 +256,7 @@ class SearchHitList:
     count stops at `COUNT_LIMIT`, past which `count_is_partial` says "more than"."""
 
     def __init__(self, search: SearchInput, filters: SearchFilters):
-        self.engine = _engine(search)
+        self.engine = _engine(search, provisions=filters.listed_kind == SearchKind.PROVISION)
         self.where = _filters_sql(filters, kind_sql="e.kind = %s")
         self._count: int | None = None
 
@@ -283,7 +290,7 @@ def search_groups(*, search: SearchInput) -> list[tuple[str, list[SearchHit]]]:
     kinds, each kind with its label; kinds without a match are left out. Read from the best
     `GROUP_CANDIDATES` matches of those kinds together (a window function per kind would
     rank every match twice), which only a query matching hundreds of platforms fills."""
-    engine = _engine(search)
+    engine = _engine(search, provisions=False)
     ids = _ranked_ids(engine, ("e.kind <> %s", [SearchKind.PROVISION]), limit=GROUP_CANDIDATES)
     by_kind: dict[str, list[SearchHit]] = {}
     for hit in _hits(engine, ids):

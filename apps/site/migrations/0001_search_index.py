@@ -8,12 +8,13 @@ import apps.core.search
 
 class Migration(migrations.Migration):
     """The search index's tables, and each database's own index over them: on PostgreSQL a
-    generated, weighted tsvector column with a GIN index (title A, keywords B, summary C, body
-    D) and a trigram index on the vocabulary for "did you mean"; on SQLite an external-content
-    FTS5 table with the same columns (Porter stemming, so "terminate" finds "termination"),
-    kept in step with site_searchentry by triggers. The long text columns come last, so that
-    SQLite reads a result's short columns without walking the body's overflow pages. Written out here, not derived from code:
-    a migration must build tomorrow what it built today."""
+    generated, weighted tsvector column with GIN indexes (title A, keywords B, summary C,
+    body D) and a trigram index on the vocabulary for "did you mean"; on SQLite
+    external-content FTS5 tables (provisions, other kinds) over the same columns, with Porter
+    stemming ("terminate" finds "termination"), kept in step with site_searchentry by
+    triggers. The long text columns come last, so that SQLite reads a result's short columns
+    without walking the body's overflow pages. Written out here, not derived from code: a
+    migration must build tomorrow what it built today."""
 
     initial = True
 
@@ -74,28 +75,58 @@ class Migration(migrations.Migration):
                 "ALTER TABLE site_searchentry DROP COLUMN search_vector",
             ],
         ),
+        # Provisions and the other kinds in two FTS5 tables: the search page's groups of other
+        # kinds then never visit the (many) matching provisions.
         apps.core.search.RunSQLOnVendor(
             "sqlite",
             sql=[
                 "CREATE VIRTUAL TABLE site_searchentry_fts USING fts5("
                 "title, keywords, summary, body, content='site_searchentry', content_rowid='id', "
                 "tokenize='porter unicode61 remove_diacritics 2')",
-                "CREATE TRIGGER site_searchentry_fts_insert AFTER INSERT ON site_searchentry BEGIN "
+                "CREATE TRIGGER site_searchentry_fts_insert AFTER INSERT ON site_searchentry "
+                "WHEN new.kind = 'provision' BEGIN "
                 "INSERT INTO site_searchentry_fts(rowid, title, keywords, summary, body) "
                 "VALUES (new.id, new.title, new.keywords, new.summary, new.body); END",
-                "CREATE TRIGGER site_searchentry_fts_delete AFTER DELETE ON site_searchentry BEGIN "
-                "INSERT INTO site_searchentry_fts(site_searchentry_fts, rowid, title, keywords, "
-                "summary, body) VALUES ('delete', old.id, old.title, old.keywords, old.summary, "
-                "old.body); END",
-                "CREATE TRIGGER site_searchentry_fts_update AFTER UPDATE ON site_searchentry BEGIN "
-                "INSERT INTO site_searchentry_fts(site_searchentry_fts, rowid, title, keywords, "
-                "summary, body) VALUES ('delete', old.id, old.title, old.keywords, old.summary, "
-                "old.body); "
+                "CREATE TRIGGER site_searchentry_fts_delete AFTER DELETE ON site_searchentry "
+                "WHEN old.kind = 'provision' BEGIN "
+                "INSERT INTO site_searchentry_fts(site_searchentry_fts, rowid, title, keywords, summary, body) "
+                "VALUES ('delete', old.id, old.title, old.keywords, old.summary, old.body); END",
+                "CREATE TRIGGER site_searchentry_fts_update_old AFTER UPDATE ON site_searchentry "
+                "WHEN old.kind = 'provision' BEGIN "
+                "INSERT INTO site_searchentry_fts(site_searchentry_fts, rowid, title, keywords, summary, body) "
+                "VALUES ('delete', old.id, old.title, old.keywords, old.summary, old.body); END",
+                "CREATE TRIGGER site_searchentry_fts_update_new AFTER UPDATE ON site_searchentry "
+                "WHEN new.kind = 'provision' BEGIN "
                 "INSERT INTO site_searchentry_fts(rowid, title, keywords, summary, body) "
+                "VALUES (new.id, new.title, new.keywords, new.summary, new.body); END",
+                "CREATE VIRTUAL TABLE site_searchentry_fts_other USING fts5("
+                "title, keywords, summary, body, content='site_searchentry', content_rowid='id', "
+                "tokenize='porter unicode61 remove_diacritics 2')",
+                "CREATE TRIGGER site_searchentry_fts_other_insert AFTER INSERT ON site_searchentry "
+                "WHEN new.kind <> 'provision' BEGIN "
+                "INSERT INTO site_searchentry_fts_other(rowid, title, keywords, summary, body) "
+                "VALUES (new.id, new.title, new.keywords, new.summary, new.body); END",
+                "CREATE TRIGGER site_searchentry_fts_other_delete AFTER DELETE ON site_searchentry "
+                "WHEN old.kind <> 'provision' BEGIN "
+                "INSERT INTO site_searchentry_fts_other(site_searchentry_fts_other, rowid, title, keywords, summary, body) "
+                "VALUES ('delete', old.id, old.title, old.keywords, old.summary, old.body); END",
+                "CREATE TRIGGER site_searchentry_fts_other_update_old AFTER UPDATE ON site_searchentry "
+                "WHEN old.kind <> 'provision' BEGIN "
+                "INSERT INTO site_searchentry_fts_other(site_searchentry_fts_other, rowid, title, keywords, summary, body) "
+                "VALUES ('delete', old.id, old.title, old.keywords, old.summary, old.body); END",
+                "CREATE TRIGGER site_searchentry_fts_other_update_new AFTER UPDATE ON site_searchentry "
+                "WHEN new.kind <> 'provision' BEGIN "
+                "INSERT INTO site_searchentry_fts_other(rowid, title, keywords, summary, body) "
                 "VALUES (new.id, new.title, new.keywords, new.summary, new.body); END",
             ],
             reverse_sql=[
-                "DROP TRIGGER site_searchentry_fts_update",
+                "DROP TRIGGER site_searchentry_fts_other_update_new",
+                "DROP TRIGGER site_searchentry_fts_other_update_old",
+                "DROP TRIGGER site_searchentry_fts_other_delete",
+                "DROP TRIGGER site_searchentry_fts_other_insert",
+                "DROP TABLE site_searchentry_fts_other",
+                "DROP TRIGGER site_searchentry_fts_update_new",
+                "DROP TRIGGER site_searchentry_fts_update_old",
                 "DROP TRIGGER site_searchentry_fts_delete",
                 "DROP TRIGGER site_searchentry_fts_insert",
                 "DROP TABLE site_searchentry_fts",
