@@ -28,9 +28,10 @@ BUDGETS = {
     "regulation": 5,
     "article_list": 4,
     "article": 5,
-    # The vocabulary check of "did you mean", the count, the provisions, the other kinds'
-    # groups, and the clause type and regulation filters' choices.
-    "search": 6,
+    # The vocabulary check of "did you mean", the count, the provisions and the other kinds'
+    # groups (each ranked ids, then those results with their snippets), and the clause type
+    # and regulation filters' choices.
+    "search": 8,
     "sitemap_index": 9,
     "sitemap_provisions": 5,
 }
