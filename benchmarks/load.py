@@ -5,11 +5,15 @@ from this machine for a bounded time with a bounded number of users.
 Builds the catalog of benchmarks/pages.py in a throw-away database (SQLite in a temporary
 folder, or a scratch PostgreSQL database next to --database-url / DATABASE_URL), signs in one
 member per plan, starts gunicorn on 127.0.0.1 and runs Locust (benchmarks/locustfile.py) over
-provision, platform and search URLs as visitors and as those members. Prints requests per
-second, median and 99th-percentile latency and errors, per kind of page and overall.
+provision, platform and search URLs as visitors and as those members. The page cache is Redis
+(--cache-url, REDIS_URL's server by default), shared by the workers as in production, and every
+URL is requested once per viewer before Locust starts: the figures are the site's steady state,
+not its first minute. Prints requests per second, median and 99th-percentile latency and
+errors, per kind of page and overall.
 
     .venv/bin/python benchmarks/load.py [--platforms 1000] [--provisions 50000] [--users 20]
-        [--seconds 60] [--port 9300] [--database-url postgres://postgres@127.0.0.1:5432/name]
+        [--seconds 60] [--port 9300] [--cache-url redis://127.0.0.1:6379/0]
+        [--database-url postgres://postgres@127.0.0.1:5432/name]
 """
 
 import csv
@@ -41,7 +45,8 @@ SEARCHES = (
     "platform 00042",
     "clause type 7",
 )
-URLS_PER_KIND = 300
+# Enough distinct pages that each worker serves many, few enough to warm up in a minute or two.
+URLS_PER_KIND = 40
 
 
 def _sessions() -> dict[str, str]:
@@ -80,7 +85,7 @@ def _urls() -> dict[str, list[str]]:
     }
 
 
-def _server_env(port: int, workdir: Path) -> dict[str, str]:
+def _server_env(port: int, workdir: Path, cache_url: str) -> dict[str, str]:
     from django.db import connection
 
     settings_dict = connection.settings_dict
@@ -99,9 +104,17 @@ def _server_env(port: int, workdir: Path) -> dict[str, str]:
         "DJANGO_STATIC_ROOT": str(workdir / "static"),
         "DJANGO_LOG_LEVEL": "WARNING",
         "PORT": str(port),
+        "CACHE_URL": cache_url,
         # Kept open between requests, as a production deployment would.
         "DATABASE_CONN_MAX_AGE": "600",
     }
+
+
+def _clear_cache(cache_url: str) -> None:
+    """Copies of another catalog (an earlier run) must not answer for this one."""
+    import redis
+
+    redis.Redis.from_url(cache_url).flushdb()
 
 
 def _wait_until_up(url: str, *, seconds: float = 60) -> None:
@@ -114,6 +127,17 @@ def _wait_until_up(url: str, *, seconds: float = 60) -> None:
         except OSError:
             time.sleep(0.5)
     raise SystemExit(f"the server did not answer {url} within {seconds} s")
+
+
+def _warm_up(host: str, urls: dict[str, list[str]], sessions: dict[str, str]) -> None:
+    """Every URL once as a visitor and as each member, as their earlier visits would have."""
+    cookies = [None, *(f"sessionid={session}" for session in sessions.values())]
+    for cookie in cookies:
+        for kind_urls in urls.values():
+            for url in kind_urls:
+                request = urllib.request.Request(host + url, headers={"Cookie": cookie or ""})
+                with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+                    response.read()
 
 
 def _print_stats(stats_csv: Path, *, seconds: int, users: int) -> None:
@@ -137,7 +161,7 @@ def measure(args) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="conductatlas-load-"))
     plan_file = workdir / "plan.json"
     plan_file.write_text(json.dumps({"urls": urls, "sessions": sessions}))
-    env = _server_env(args.port, workdir)
+    env = _server_env(args.port, workdir, args.cache_url)
     subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
         cwd=REPO,
@@ -162,6 +186,9 @@ def measure(args) -> None:
     try:
         host = f"http://127.0.0.1:{args.port}"
         _wait_until_up(host + urls["provision"][0])
+        _clear_cache(args.cache_url)
+        _wait_until_up(host + urls["provision"][0])
+        _warm_up(host, urls, sessions)
         subprocess.run(  # noqa: S603
             [
                 str(VENV_BIN / "locust"),
@@ -199,6 +226,13 @@ def main() -> None:
         (("--users",), {"type": int, "default": 20, "help": "simulated users (bounded)"}),
         (("--seconds",), {"type": int, "default": 60, "help": "how long Locust runs"}),
         (("--port",), {"type": int, "default": 9300, "help": "gunicorn's port on 127.0.0.1"}),
+        (
+            ("--cache-url",),
+            {
+                "default": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+                "help": "the Redis database the page cache uses (it is emptied first)",
+            },
+        ),
     ]
     pages.main(measure, description=__doc__, extra_arguments=extra)
 

@@ -10,6 +10,8 @@ CLAUSE_TYPE_LIST_PAGE = "clause-type-list"
 # memo's offers: rare edits, so every provision page depends on them all.
 ARTICLES = "articles"
 PLANS = "plans"
+# Search results pages: any write to what the search index holds.
+SEARCH_RESULTS = "search-results"
 
 
 def platform_page_token(platform_id: int) -> str:

@@ -1,6 +1,7 @@
 """The site's reactions to catalog writes, whoever made them (a curator in the admin, the
 workflow services, the document pipeline, the demo loader): the search index follows the row
-in the same transaction, and the cached pages showing it become stale (apps.core.page_cache)."""
+in the same transaction, and the cached pages showing it, search results included, become
+stale (apps.core.page_cache)."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
@@ -13,6 +14,7 @@ from apps.core.page_tokens import (
     PLANS,
     PLATFORM_LIST_PAGE,
     REGULATION_LIST_PAGE,
+    SEARCH_RESULTS,
     agency_token,
     clause_type_page_token,
     platform_page_token,
@@ -112,6 +114,7 @@ def _catalog_written(sender, instance, **kwargs) -> None:
     if kind is None:
         return
     search_index_refresh(kind=kind, object_ids=[instance.pk])
+    page_cache_invalidate([SEARCH_RESULTS])
     # Provision entries show their platform's, document's and clause type's names, and their
     # URLs the platform's and document's slugs.
     if kwargs.get("created"):
@@ -127,7 +130,7 @@ def _catalog_written(sender, instance, **kwargs) -> None:
 
 
 def _document_written(sender, instance, created=False, **kwargs) -> None:
-    page_cache_invalidate(_pages_showing(instance))
+    page_cache_invalidate([*_pages_showing(instance), SEARCH_RESULTS])
     if not created and kwargs["signal"] is post_save:
         search_index_refresh_provisions(provisions=Provision.objects.filter(document=instance))
 

@@ -19,6 +19,7 @@ from apps.core.page_tokens import (
     HOME_PAGE,
     PLATFORM_LIST_PAGE,
     REGULATION_LIST_PAGE,
+    SEARCH_RESULTS,
     platform_page_token,
     provision_page_tokens,
     regulation_page_token,
@@ -134,23 +135,26 @@ def home(request):
 
 
 def search(request):
-    raw_query = request.GET.get("q", "")
-    search_input = search_input_parse(raw_query)
-    form = SearchFilterForm(request.GET)
-    context = {"query": search_input.text, "search_input": search_input, "form": form}
-    if not search_input.is_empty:
-        results = catalog_search(
-            search=search_input,
-            filters=form.filters(),
-            page_number=request.GET.get("page"),
-            per_page=SEARCH_RESULTS_PER_PAGE,
-        )
-        context.update(results=results, page_obj=results.page)
-        if results.found_nothing:
-            context["popular_clause_types"] = clause_type_list().order_by(
-                "-provision_count", "name"
-            )[:POPULAR_CLAUSE_TYPES]
-    return render(request, "site/search.html", context)
+    def build():
+        raw_query = request.GET.get("q", "")
+        search_input = search_input_parse(raw_query)
+        form = SearchFilterForm(request.GET)
+        context = {"query": search_input.text, "search_input": search_input, "form": form}
+        if not search_input.is_empty:
+            results = catalog_search(
+                search=search_input,
+                filters=form.filters(),
+                page_number=request.GET.get("page"),
+                per_page=SEARCH_RESULTS_PER_PAGE,
+            )
+            context.update(results=results, page_obj=results.page)
+            if results.found_nothing:
+                context["popular_clause_types"] = clause_type_list().order_by(
+                    "-provision_count", "name"
+                )[:POPULAR_CLAUSE_TYPES]
+        return PageBuild("site/search.html", context, dependencies=[SEARCH_RESULTS])
+
+    return _cached_page(request, build)
 
 
 def methodology(request):

@@ -198,6 +198,17 @@ def test_a_plan_change_gives_its_members_a_fresh_copy(sample):
     assert "LOCKED-ACTION-ITEMS" in get(client, url)
 
 
+def test_search_results_are_cached_until_the_catalog_changes(sample, django_assert_num_queries):
+    client = Client()
+    url = "/search/?q=competing"
+    first = get(client, url)
+    with django_assert_num_queries(0):
+        assert get(client, url) == first
+    sample.provision.title = "Competing models clause, renamed"
+    sample.provision.save()
+    assert "Competing models clause, renamed" in get(client, url)
+
+
 def test_a_missing_page_is_not_cached(db, page_cache):
     client = Client()
     assert client.get("/platform/not-yet/").status_code == 404
