@@ -109,6 +109,7 @@ def build(args) -> None:
 
 
 def page_urls() -> dict[str, str]:
+    from apps.platforms.models import Platform
     from apps.provisions.models import Provision
 
     published = Provision.objects.published().select_related("document__platform", "clause_type")
@@ -123,6 +124,8 @@ def page_urls() -> dict[str, str]:
         "clause type": provision.clause_type.get_absolute_url(),
         "regulation": provision.regulations.order_by("pk").first().get_absolute_url(),
         "search page": "/search/?q=arbitration+licence",
+        "compare page": "/compare/?platforms="
+        + ",".join(Platform.objects.order_by("pk").values_list("slug", flat=True)[:5]),
     }
 
 

@@ -28,6 +28,7 @@ import os
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -107,6 +108,9 @@ def setup_django(workdir: Path) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ["DJANGO_MEDIA_ROOT"] = str(workdir / "media")
     os.environ["FETCHER_PER_HOST_DELAY"] = "0"
+    # Clause suggestions react to a change in a task of their own, like alerts and Wayback
+    # captures; run eagerly here, they would be counted as the pipeline's cost.
+    os.environ["CLAUSE_SUGGESTIONS_ENABLED"] = "false"
     sys.path.insert(0, str(REPO))
     import django
 
@@ -132,6 +136,18 @@ def classify(meta_version: dict, stats: dict | None) -> str:
 def main() -> None:  # noqa: C901 (one linear report)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    parser.add_argument(
+        "--decisions",
+        type=Path,
+        help="write every replayed version's decision (outcome, version kind, fingerprint, change "
+        "summary) to this JSON file, to compare two revisions of the pipeline on the whole corpus",
+    )
+    parser.add_argument(
+        "--peer",
+        choices=["urlwatch"],
+        help="replay the corpus as HTML pages through the pipeline and through this peer, side by "
+        "side (the peer is installed from PyPI into a virtual environment in the scratch folder)",
+    )
     args = parser.parse_args()
     corpus: Path = args.corpus
     if not (corpus / "index.json").exists():
@@ -145,12 +161,15 @@ def main() -> None:  # noqa: C901 (one linear report)
     workdir = Path(tempfile.mkdtemp(prefix="conductatlas-pipeline-"))
     try:
         setup_django(workdir)
-        run(corpus)
+        if args.peer:
+            peer_run(corpus, workdir=workdir, decisions_file=args.decisions)
+        else:
+            run(corpus, decisions_file=args.decisions)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def run(corpus: Path) -> None:  # noqa: C901, PLR0915
+def run(corpus: Path, *, decisions_file: Path | None) -> None:  # noqa: C901, PLR0915
     from django.conf import settings
 
     from apps.documents import fetcher, services
@@ -179,6 +198,7 @@ def run(corpus: Path) -> None:  # noqa: C901, PLR0915
     expected: dict[str, int] = defaultdict(int)
     recorded: dict[str, int] = defaultdict(int)
     false_changes, missed, reverts, errors = [], [], [], []
+    decisions: dict[str, dict] = {}
     check_cpu: dict[str, list[float]] = defaultdict(list)
     fetches = 0
     started = time.perf_counter()
@@ -218,6 +238,13 @@ def run(corpus: Path) -> None:  # noqa: C901, PLR0915
                 continue
             version = attempt.version
             kind = version.kind if version else "none"
+            decisions[f"{path.name}/{file}"] = {
+                "outcome": attempt.outcome,
+                "reason": attempt.message,
+                "kind": kind,
+                "text_sha256": version.text_sha256 if version else None,
+                "change_summary": version.change_summary if version else None,
+            }
             recorded[f"{category} → {kind}"] += 1
             if (
                 version
@@ -319,6 +346,10 @@ def run(corpus: Path) -> None:  # noqa: C901, PLR0915
     for line in errors:
         print(f"  {line}")
 
+    if decisions_file:
+        decisions_file.write_text(json.dumps(decisions, indent=1, sort_keys=True))
+        print(f"Decisions written to {decisions_file}")
+
     html_pass(corpus, server, services, Document, Platform)
 
 
@@ -369,6 +400,354 @@ def html_pass(corpus, server, services, Document, Platform) -> None:
     )
     for line in failures:
         print(f"  {line}")
+
+
+# --- Side by side with a peer (--peer urlwatch) ---------------------------------------------
+
+URLWATCH_REQUIREMENTS = ["urlwatch==2.29", "html2text"]
+GROUND_TRUTH = ("real change", "re-extraction", "flip-flop", "link-only", "unchanged")
+ALERTABLE = "real change"
+PROVISIONS_PER_DOCUMENT = 5
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
+<body><header><nav><a href="/">Home</a> <a href="/legal">Legal</a></nav></header>
+<main>
+{body}
+</main>
+<footer><p>Copyright the platform. <a href="/cookies">Cookie settings</a></p></footer>
+</body></html>
+"""
+
+
+class ReplayServer:
+    """Serves one page per document at /<document>, whatever version the replay set last, with
+    an ETag answering If-None-Match with 304 (as CorpusServer, but the URL stays put so both
+    tools watch one address per document)."""
+
+    def __init__(self):
+        self.pages: dict[str, bytes] = {}
+        pages = self.pages
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                body = pages.get(urlsplit(self.path).path.lstrip("/"))
+                if body is None:
+                    self.send_error(404)
+                    return
+                etag = f'"{hashlib.sha256(body).hexdigest()[:20]}"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("ETag", etag)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def html_page(markdown_text: str, title: str) -> bytes:
+    """A corpus version as a platform would serve it: the text rendered to HTML inside <main>,
+    between a navigation header and a footer that neither tool should read."""
+    from markdown_it import MarkdownIt
+
+    body = MarkdownIt("commonmark").enable("table").render(markdown_text)
+    return PAGE.format(title=title, body=body).encode()
+
+
+def ground_truth_histories(corpus: Path) -> dict[str, list[tuple[str, str]]]:
+    """Each document's versions in order as (file, category): "first", then what diff_stats.json
+    and meta.json say the version is next to the previous one. A version whose words equal an
+    earlier version's (same_content_as, or a word change back to an earlier version's normalised
+    words) is a flip-flop."""
+    from apps.documents.normalization import text_fingerprint
+
+    stats = {
+        (row["doc"], row["to"]): row for row in json.loads((corpus / "diff_stats.json").read_text())
+    }
+    histories = {}
+    for path in sorted(p for p in corpus.iterdir() if (p / "meta.json").is_file()):
+        meta = json.loads((path / "meta.json").read_text())
+        history, seen = [], set()
+        for meta_version in meta["versions"]:
+            file = meta_version["file"]
+            fingerprint = text_fingerprint((path / file).read_text())
+            row = stats.get((path.name, file))
+            if row is None:
+                category = "first"
+            elif meta_version.get("same_content_as") or row["to_reverts"]:
+                category = "flip-flop"
+            elif meta_version["kind"] == "technical_upgrade":
+                category = "re-extraction"
+            elif row["changed_words"] == 0:
+                category = "link-only"
+            elif fingerprint in seen:
+                category = "flip-flop"  # back to an earlier version's words
+            else:
+                category = "real change"
+            seen.add(fingerprint)
+            history.append((file, category))
+        histories[path.name] = history
+    return histories
+
+
+def provisions_create(document, text: str, clause_type) -> None:
+    """Published provisions citing a few long sentences spread through the first version, so a
+    change is assessed against clauses as it is in production."""
+    import re
+
+    from django.utils import timezone
+
+    from apps.provisions.models import Provision, ProvisionStatus, Severity
+
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if len(s.split()) >= 15]
+    step = max(len(sentences) // PROVISIONS_PER_DOCUMENT, 1)
+    for number, sentence in enumerate(sentences[::step][:PROVISIONS_PER_DOCUMENT]):
+        Provision.objects.create(
+            document=document,
+            title=f"Clause {number}",
+            slug=f"clause-{number}",
+            status=ProvisionStatus.PUBLISHED,
+            published_at=timezone.now(),
+            severity=Severity.MEDIUM,
+            clause_type=clause_type,
+            clause_text=sentence,
+            summary="-",
+            why_it_matters="-",
+            consumer_impact="-",
+        )
+
+
+class Urlwatch:
+    """urlwatch 2.29 in its own virtual environment, one job per document (the same URL the
+    pipeline fetches), `main` selected and converted by html2text, only the stdout reporter."""
+
+    def __init__(self, scratch: Path, base_url: str, documents: list[str]):
+        self.folder = scratch / "urlwatch"
+        self.folder.mkdir()
+        venv = self.folder / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "--quiet", *URLWATCH_REQUIREMENTS], check=True
+        )
+        # Run through a wrapper that reports the process's own peak memory: the rusage of a child
+        # counts the benchmark's memory too, inherited through fork.
+        self.command = [str(venv / "bin" / "python"), str(self.folder / "run.py")]
+        (self.folder / "run.py").write_text(
+            "import sys\nimport urlwatch.cli\nreport = sys.argv.pop(1)\ntry:\n"
+            "    urlwatch.cli.main()\nfinally:\n    with open('/proc/self/status') as status:\n"
+            "        peak = next(line for line in status if line.startswith('VmHWM'))\n"
+            "    with open(report, 'w') as out:\n        out.write(peak.split()[1])\n"
+        )
+        self.peak_kb = 0
+        jobs = [
+            f"name: {name}\nurl: {base_url}/{name}\nfilter:\n  - element-by-tag: main\n"
+            "  - html2text\n"
+            for name in documents
+        ]
+        (self.folder / "urls.yaml").write_text("---\n".join(jobs))
+        (self.folder / "none.yaml").write_text("")
+        (self.folder / "config.yaml").write_text(
+            "display: {new: true, error: true, unchanged: false, empty-diff: false}\n"
+            "report:\n  stdout: {enabled: true, color: false}\n"
+        )
+
+    def run(self, urls: str = "urls.yaml") -> tuple[dict[str, str], float]:
+        """One urlwatch run: {job name: NEW/CHANGED/ERROR} and the run's CPU seconds."""
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        completed = subprocess.run(
+            [
+                *self.command,
+                str(self.folder / "peak"),
+                *("--urls", str(self.folder / urls)),
+                *("--config", str(self.folder / "config.yaml")),
+                *("--cache", str(self.folder / "cache.db")),
+                *("--hooks", str(self.folder / "hooks.py")),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        self.peak_kb = max(self.peak_kb, int((self.folder / "peak").read_text()))
+        reported = {}
+        for line in completed.stdout.splitlines():
+            head, _, name = line.partition(": ")
+            status = head.split(". ")[-1]
+            if head[:2].isdigit() and status in ("NEW", "CHANGED", "ERROR"):
+                reported[name.strip()] = status
+        return reported, cpu
+
+    def startup_seconds(self) -> float:
+        """CPU of a run with no job: interpreter, imports, configuration, cache."""
+        return statistics.median(self.run("none.yaml")[1] for _ in range(5))
+
+
+def peer_run(corpus: Path, *, workdir: Path, decisions_file: Path | None) -> None:  # noqa: C901, PLR0915
+    from django.conf import settings
+    from django.db.models import F
+
+    from apps.documents import services
+    from apps.documents.models import Document, FetchOutcome, VersionKind
+    from apps.platforms.models import Platform
+    from apps.provisions.models import ClauseType
+
+    histories = ground_truth_histories(corpus)
+    server = ReplayServer()
+    settings.FETCHER_ALLOWED_HOSTS = [urlsplit(server.base_url).netloc]
+    pages = {
+        name: [html_page((corpus / name / file).read_text(), title=name) for file, _ in history]
+        for name, history in histories.items()
+    }
+    clause_type = ClauseType.objects.create(name="Benchmark", slug="benchmark")
+    documents = {}
+    for position, name in enumerate(histories):
+        platform = Platform.objects.create(name=name, slug=f"p{position}")
+        documents[name] = Document.objects.create(
+            platform=platform,
+            title=name,
+            slug=name,
+            doc_type="other",
+            source_url=f"{server.base_url}/{name}",
+            select_selectors="main",
+        )
+        provisions_create(
+            documents[name], (corpus / name / histories[name][0][0]).read_text(), clause_type
+        )
+    print(f"Installing {' '.join(URLWATCH_REQUIREMENTS)} into {workdir / 'urlwatch'} ...")
+    peer = Urlwatch(workdir, server.base_url, list(histories))
+    startup = peer.startup_seconds()
+
+    ours_alerts = dict.fromkeys(GROUND_TRUTH, 0)
+    peer_alerts = dict.fromkeys(GROUND_TRUTH, 0)
+    checks = dict.fromkeys(GROUND_TRUTH, 0)
+    ours_missed, peer_missed = [], []
+    ours_cpu: dict[str, list[float]] = {"changed": [], "unchanged": []}
+    worst = (0.0, "")
+    peer_changed_cpu = peer_unchanged_cpu = 0.0
+    peer_changed_checks = peer_unchanged_checks = 0
+    decisions: dict[str, dict] = {}
+    steps = max(len(history) for history in histories.values())
+    for step in range(steps):
+        # The step serves each document's next version; then a second pass serves nothing new.
+        unchanged_in_step_run = 0
+        for recheck in (False, True):
+            served: dict[str, str] = {}
+            for name, history in histories.items():
+                if recheck or step >= len(history):
+                    served[name] = "unchanged"
+                    continue
+                file, category = history[step]
+                served[name] = category
+                server.pages[name] = pages[name][step]
+                if category == "re-extraction":
+                    Document.objects.filter(pk=documents[name].pk).update(
+                        extraction_rule_version=F("extraction_rule_version") + 1
+                    )
+            for name, category in served.items():
+                document = documents[name]
+                document.refresh_from_db()
+                cpu = time.thread_time()
+                token = services.document_fetch_lease_claim(document_id=document.pk)
+                attempt = services.document_snapshot(document=document, lease_token=token).attempt
+                spent = (time.thread_time() - cpu) * 1000
+                ours_cpu["unchanged" if category == "unchanged" else "changed"].append(spent)
+                label = f"{name} {histories[name][min(step, len(histories[name]) - 1)][0]}"
+                worst = max(worst, (spent, label))
+                version = attempt.version
+                if not recheck and category != "unchanged":
+                    decisions[label.replace(" ", "/")] = {
+                        "outcome": attempt.outcome,
+                        "reason": attempt.message,
+                        "kind": version.kind if version else "none",
+                        "text_sha256": version.text_sha256 if version else None,
+                        "change_summary": version.change_summary if version else None,
+                    }
+                if category == "first" or attempt.outcome == FetchOutcome.ERROR:
+                    continue
+                checks[category] += 1
+                alerted = version is not None and version.kind == VersionKind.CHANGE
+                ours_alerts[category] += alerted
+                if category == ALERTABLE and not alerted:
+                    ours_missed.append(label)
+
+            reported, cpu = peer.run()
+            beyond_startup = cpu - startup
+            if recheck:
+                # Every check of this run was unchanged: that prices the unchanged checks mixed
+                # into the step's first run, which leaves the changed ones.
+                unchanged_each = beyond_startup / len(served)
+                peer_unchanged_cpu += beyond_startup
+                peer_unchanged_checks += len(served)
+                peer_changed_cpu -= unchanged_in_step_run * unchanged_each
+            else:
+                changed = sum(category != "unchanged" for category in served.values())
+                peer_changed_cpu += beyond_startup
+                peer_changed_checks += changed
+                unchanged_in_step_run = len(served) - changed
+            for name, category in served.items():
+                if category == "first":
+                    continue
+                alerted = reported.get(name) == "CHANGED"
+                peer_alerts[category] += alerted
+                if category == ALERTABLE and not alerted:
+                    peer_missed.append(f"{name} {histories[name][step][0]}")
+        print(f"  step {step + 1}/{steps} done", file=sys.stderr)
+
+    ours_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peer_rss = peer.peak_kb / 1024
+    ours_changed = statistics.fmean(ours_cpu["changed"])
+    ours_unchanged = statistics.fmean(ours_cpu["unchanged"])
+    peer_changed = peer_changed_cpu / peer_changed_checks * 1000
+    peer_unchanged = peer_unchanged_cpu / peer_unchanged_checks * 1000
+    false_ours = sum(ours_alerts[c] for c in GROUND_TRUTH if c != ALERTABLE)
+    false_peer = sum(peer_alerts[c] for c in GROUND_TRUTH if c != ALERTABLE)
+
+    print(
+        f"\nSide by side: {len(histories)} documents served as HTML pages, {steps} steps, each "
+        "step checked twice (the new versions, then nothing new); urlwatch start-up "
+        f"{startup * 1000:.0f} ms CPU per run, taken out of its figures"
+    )
+    print(f"  {'':<34} {'ConductAtlas':>14} {'urlwatch 2.29':>14}")
+    for category in GROUND_TRUTH:
+        print(
+            f"  {'alerts on ' + category + f' ({checks[category]} checks)':<34} "
+            f"{ours_alerts[category]:>14} {peer_alerts[category]:>14}"
+        )
+    print(f"  {'false alerts':<34} {false_ours:>14} {false_peer:>14}")
+    print(f"  {'missed word changes':<34} {len(ours_missed):>14} {len(peer_missed):>14}")
+    print(f"  {'CPU per changed check (ms)':<34} {ours_changed:>14.2f} {peer_changed:>14.2f}")
+    print(f"  {'CPU per unchanged check (ms)':<34} {ours_unchanged:>14.2f} {peer_unchanged:>14.2f}")
+    print(f"  {'peak memory, max RSS (MB)':<34} {ours_rss:>14.0f} {peer_rss:>14.0f}")
+    changed_sorted = sorted(ours_cpu["changed"])
+    print(
+        f"ConductAtlas changed checks: median {statistics.median(changed_sorted):.2f} ms, "
+        f"p95 {changed_sorted[int(len(changed_sorted) * 0.95)]:.2f} ms; worst single check "
+        f"{worst[0]:.1f} ms ({worst[1]})"
+    )
+    for label in ours_missed:
+        print(f"  missed by ConductAtlas: {label}")
+    for label in peer_missed:
+        print(f"  missed by urlwatch: {label}")
+    if decisions_file:
+        decisions_file.write_text(json.dumps(decisions, indent=1, sort_keys=True))
+        print(f"Decisions written to {decisions_file}")
+    print(
+        f"changed check CPU {ours_changed:.2f} ms vs urlwatch {peer_changed:.2f} ms; "
+        f"unchanged {ours_unchanged:.2f} ms vs {peer_unchanged:.2f} ms; "
+        f"false alerts {false_ours} vs {false_peer}; "
+        f"missed word changes {len(ours_missed)} vs {len(peer_missed)}"
+    )
 
 
 if __name__ == "__main__":

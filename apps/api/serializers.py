@@ -29,10 +29,15 @@ class HtmlUrlMixin:
 
 class PlatformSerializer(HtmlUrlMixin, serializers.ModelSerializer):
     html_url = PageLinkField()
+    grade = serializers.CharField(
+        read_only=True,
+        help_text="A (least concern) to E, from the published provisions' severities by the rule "
+        "on the methodology page; empty when too few provisions are published to grade.",
+    )
 
     class Meta:
         model = Platform
-        fields = ["slug", "name", "website", "sector", "description", "html_url"]
+        fields = ["slug", "name", "website", "sector", "description", "grade", "html_url"]
 
 
 class DocumentSerializer(HtmlUrlMixin, serializers.ModelSerializer):

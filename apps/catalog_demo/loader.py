@@ -35,6 +35,7 @@ from apps.provisions.models import (
     ProvisionStatus,
     Severity,
 )
+from apps.provisions.services import platform_grades_recompute
 from apps.regulations.models import Agency, Regulation
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -314,4 +315,5 @@ def demo_catalog_load() -> DemoLoadReport:
             )
             provisions[(row["platform"], row["document"], provision.slug)] = provision
         _articles_load(provisions=provisions, refs=refs, report=report)
+        platform_grades_recompute()
     return report

@@ -12,6 +12,11 @@ from apps.documents.models import (
     FetchAttempt,
     FetchOutcome,
 )
+from apps.documents.selectors import (
+    INTERRUPTED_LABEL,
+    fetch_attempt_outcome_label,
+    fetch_attempts_interrupted,
+)
 from apps.documents.services import document_extraction_rule_update, document_snapshot
 
 # Enough of a document's history to see a pattern; the full list is one click away.
@@ -55,12 +60,35 @@ class FailingFilter(admin.SimpleListFilter):
         return queryset
 
 
-class FetchAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
+class FetchAttemptOutcomeMixin:
+    @admin.display(description="outcome", ordering="outcome")
+    def outcome_shown(self, attempt):
+        return fetch_attempt_outcome_label(attempt=attempt)
+
+
+class AttemptOutcomeFilter(admin.SimpleListFilter):
+    """The recorded outcomes plus "Interrupted": started runs a crash cut off."""
+
+    title = "outcome"
+    parameter_name = "outcome"
+
+    def lookups(self, request, model_admin):
+        return [("interrupted", INTERRUPTED_LABEL), *FetchOutcome.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() == "interrupted":
+            return queryset.filter(pk__in=fetch_attempts_interrupted().values("pk"))
+        if self.value() in FetchOutcome.values:
+            return queryset.filter(outcome=self.value())
+        return queryset
+
+
+class FetchAttemptInline(FetchAttemptOutcomeMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = FetchAttempt
     verbose_name_plural = f"fetch history (latest {RECENT_ATTEMPTS_SHOWN})"
     fields = [
         "started_at",
-        "outcome",
+        "outcome_shown",
         "error_kind",
         "http_status",
         "duration_ms",
@@ -263,17 +291,17 @@ class ArchivedSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(FetchAttempt)
-class FetchAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FetchAttemptAdmin(FetchAttemptOutcomeMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "document",
         "started_at",
-        "outcome",
+        "outcome_shown",
         "error_kind",
         "http_status",
         "duration_ms",
         "message",
     ]
-    list_filter = ["outcome", "error_kind"]
+    list_filter = [AttemptOutcomeFilter, "error_kind"]
     list_select_related = ["document"]
     search_fields = ["document__title", "document__record_id", "message"]
     date_hierarchy = "started_at"

@@ -4,9 +4,12 @@ the diff page, and a section-aware change summary (sections keyed by their Markd
 The functions return plain data; the page's template escapes every piece of text, so a version
 holding markup shows it as text and cannot inject it."""
 
-import difflib
 import re
 from dataclasses import dataclass, field
+
+# difflib's algorithm compiled (the same matches, opcodes and ratios), several times faster on
+# the word sequences of long documents.
+import cydifflib as difflib
 
 from apps.documents.normalization import markdown_inline_text, normalize_text
 
@@ -127,17 +130,21 @@ def _label(section: Section) -> str:
 
 
 def change_summary_build(old_text: str, new_text: str) -> dict:
-    """Which sections were added, removed, renamed or reworded, and by how many words."""
+    """Which sections were added, removed, renamed or reworded, and by how many words.
+
+    Each section is normalised at most once, and only when needed: a section whose Markdown is
+    unchanged cannot have changed words, so most of a long document is never normalised here."""
     old_sections = {section.key: section for section in sections_split(old_text)}
     new_sections = {section.key: section for section in sections_split(new_text)}
     added = [new_sections[key] for key in new_sections if key not in old_sections]
     removed = [old_sections[key] for key in old_sections if key not in new_sections]
+    body_words = _SectionWords()
 
     renamed = []
     for old in list(removed):
-        old_words = normalize_text(old.body).split()
+        old_words = body_words(old)
         for new in added:
-            new_words = normalize_text(new.body).split()
+            new_words = body_words(new)
             if old_words and new_words:
                 similarity = difflib.SequenceMatcher(
                     None, old_words, new_words, autojunk=False
@@ -151,7 +158,7 @@ def change_summary_build(old_text: str, new_text: str) -> dict:
     reworded = []
     pairs = [(old_sections[key], new_sections[key]) for key in old_sections if key in new_sections]
     for old, new in pairs + renamed:
-        if normalize_text(old.body) == normalize_text(new.body):
+        if old.body == new.body or body_words(old) == body_words(new):
             continue
         words_added, words_removed = _paragraph_word_changes(old.body, new.body)
         reworded.append(
@@ -159,10 +166,10 @@ def change_summary_build(old_text: str, new_text: str) -> dict:
         )
 
     words_added = sum(item["words_added"] for item in reworded) + sum(
-        len(normalize_text(f"{section.heading}\n{section.body}").split()) for section in added
+        _section_word_count(section, body_words) for section in added
     )
     words_removed = sum(item["words_removed"] for item in reworded) + sum(
-        len(normalize_text(f"{section.heading}\n{section.body}").split()) for section in removed
+        _section_word_count(section, body_words) for section in removed
     )
     return {
         "sections_added": [_label(section) for section in added],
@@ -172,6 +179,25 @@ def change_summary_build(old_text: str, new_text: str) -> dict:
         "words_added": words_added,
         "words_removed": words_removed,
     }
+
+
+class _SectionWords:
+    """The normalised words of section bodies, each section normalised once (the rename search
+    compares every removed section with every added one)."""
+
+    def __init__(self) -> None:
+        self._words: dict[int, list[str]] = {}
+
+    def __call__(self, section: Section) -> list[str]:
+        words = self._words.get(id(section))
+        if words is None:
+            words = self._words[id(section)] = normalize_text(section.body).split()
+        return words
+
+
+def _section_word_count(section: Section, body_words: _SectionWords) -> int:
+    # The heading and the body are separate lines, so their words never join across them.
+    return len(normalize_text(section.heading).split()) + len(body_words(section))
 
 
 def _word_segments(old_line: str, new_line: str) -> list[tuple[str, str]]:
@@ -253,12 +279,29 @@ def _sentences(text: str) -> list[str]:
 
 
 class PassageIndex:
-    """A version's text prepared once for locating any number of clauses in it."""
+    """A version's text prepared once for locating any number of clauses in it. Most clauses
+    are found verbatim in the normalised text; the sentence index the closest-passage search
+    needs is built only when one is not."""
 
     def __init__(self, document_text: str):
+        self.document_text = document_text
         self.normalized = f" {normalize_text(document_text)} "
-        self.sentences = _sentences(document_text)
-        self.sentence_words = [normalize_text(sentence).split() for sentence in self.sentences]
+        self._sentences: list[str] | None = None
+        self._sentence_words: list[list[str]] | None = None
+        self._sentence_word_sets: list[frozenset[str]] | None = None
+        self._window_word_counts: dict[int, list[int]] = {}
+
+    @property
+    def sentences(self) -> list[str]:
+        if self._sentences is None:
+            self._sentences = _sentences(self.document_text)
+        return self._sentences
+
+    @property
+    def sentence_words(self) -> list[list[str]]:
+        if self._sentence_words is None:
+            self._sentence_words = [normalize_text(sentence).split() for sentence in self.sentences]
+        return self._sentence_words
 
     def locate(self, clause_text: str) -> ClauseMatch:
         """Whether the clause is still in the text, ignoring case, whitespace, punctuation and
@@ -280,12 +323,36 @@ class PassageIndex:
 
     def _closest_windows(self, clause_text: str, vocabulary: set[str]):
         clause_size = max(len(_sentences(clause_text)), 1)
+        # Jaccard overlap of the clause's words with each window of sentences: the shared words
+        # come from the few each sentence shares, the window's own size is the same for every
+        # clause and kept.
+        shared = [vocabulary & words for words in self._sentence_sets()]
         candidates = []
         for size in {max(clause_size - 1, 1), clause_size, clause_size + 1}:
-            for start in range(max(len(self.sentences) - size + 1, 0)):
-                words = [w for part in self.sentence_words[start : start + size] for w in part]
-                if words:
-                    overlap = len(vocabulary.intersection(words)) / len(vocabulary.union(words))
-                    candidates.append((overlap, start, size, words))
+            window_sizes = self._window_sizes(size)
+            for start, window_size in enumerate(window_sizes):
+                if window_size:
+                    common = len(set().union(*shared[start : start + size]))
+                    overlap = common / (len(vocabulary) + window_size - common)
+                    candidates.append((overlap, start, size))
         candidates.sort(key=lambda candidate: candidate[0], reverse=True)
-        return [(start, size, words) for _, start, size, words in candidates[:_CANDIDATES_SCORED]]
+        # Only the few windows compared word by word need their words in order.
+        return [
+            (start, size, [w for part in self.sentence_words[start : start + size] for w in part])
+            for _, start, size in candidates[:_CANDIDATES_SCORED]
+        ]
+
+    def _sentence_sets(self) -> list[frozenset[str]]:
+        if self._sentence_word_sets is None:
+            self._sentence_word_sets = [frozenset(words) for words in self.sentence_words]
+        return self._sentence_word_sets
+
+    def _window_sizes(self, size: int) -> list[int]:
+        """How many distinct words each window of `size` sentences holds, by its start."""
+        if size not in self._window_word_counts:
+            sets = self._sentence_sets()
+            self._window_word_counts[size] = [
+                len(set().union(*sets[start : start + size]))
+                for start in range(max(len(sets) - size + 1, 0))
+            ]
+        return self._window_word_counts[size]

@@ -1,8 +1,9 @@
 """Turns fetched bytes into the document's text, as Markdown.
 
 HTML: the ``remove`` selectors are dropped, then the ``select`` selectors' matches are kept in
-document order and converted to Markdown (headings, lists, links, tables). Without ``select``
-a main-content extractor (trafilatura) finds the body. Plain text and Markdown pass through;
+document order and converted to Markdown (headings, lists, links, tables): lxml parses and
+selects, html-to-markdown's compiled converter writes the Markdown. Without ``select`` a
+main-content extractor (trafilatura) finds the body. Plain text and Markdown pass through;
 PDF becomes its text. Anything that yields (nearly) nothing raises ExtractionError: a page that
 lost its text, or a selector that no longer matches, is a fetch failure, never a new version.
 """
@@ -11,12 +12,15 @@ import re
 from io import BytesIO
 from urllib.parse import urljoin, urlsplit
 
-import soupsieve
+import html_to_markdown
+import lxml.etree
+import lxml.html
 import trafilatura
-from bs4 import BeautifulSoup, Tag
+from bs4.dammit import UnicodeDammit
+from cssselect import SelectorError
 from django.conf import settings
 from django.utils.http import parse_header_parameters
-from markdownify import MarkdownConverter
+from lxml.cssselect import CSSSelector
 from pypdf import PdfReader
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -37,15 +41,35 @@ class ExtractionError(Exception):
         self.message = message
 
 
-class _Converter(MarkdownConverter):
-    """ATX headings, "-" bullets, hard line breaks as backslashes (trailing spaces would be
-    trimmed away), images dropped: their URLs churn and carry no terms."""
+# ATX headings, "-" bullets, hard line breaks as backslashes (trailing spaces would be trimmed
+# away), images dropped (their URLs churn and carry no terms), and a link always written as
+# its own text: these give, after normalisation, exactly the words and headings of the
+# markdownify conversion the stored versions were made with (checked on the whole corpus), so
+# no fingerprint moved with the converter.
+_MARKDOWN_OPTIONS = html_to_markdown.ConversionOptions(
+    heading_style="atx",
+    bullets="-",
+    newline_style="backslash",
+    skip_images=True,
+    autolinks=False,
+    expand_abbreviations=False,
+    include_blockquote_citations=False,
+    extract_metadata=False,
+    # The selectors decide what is the document: no element is dropped as navigation, form or
+    # hidden (collapsed sections and tab panels are still the document's text).
+    preprocessing=html_to_markdown.PreprocessingOptions(enabled=False),
+    hidden_content="all",
+)
+# html-to-markdown escapes a paragraph's leading "1." or "#" so no reader takes it for a list
+# or a heading; markdownify did not, and normalisation reads "1\." as a word and "\#" as no
+# heading. Undone, the text reads as it always did.
+_LINE_START_ESCAPE = re.compile(r"^([ \t]*)\\([#+>-])|^([ \t]*\d+)\\([.)])", re.MULTILINE)
 
-    def __init__(self) -> None:
-        super().__init__(heading_style="ATX", bullets="-", newline_style="backslash", strip=["img"])
 
-
-_converter = _Converter()
+def _line_start_unescape(markdown: str) -> str:
+    return _LINE_START_ESCAPE.sub(
+        lambda m: (m[1] or "") + (m[2] or "") + (m[3] or "") + (m[4] or ""), markdown
+    )
 
 
 def extract_text(
@@ -92,72 +116,125 @@ def _html_to_markdown(
     charset: str | None,
     base_url: str | None,
 ) -> str:
-    soup = BeautifulSoup(body, "lxml", from_encoding=charset)
-    for element in soup(_NON_CONTENT_TAGS):
-        element.decompose()
-    for selector in remove:
-        for element in _select(soup, selector):
-            element.decompose()
-    _absolutise_links(soup, base_url)
-    _keep_blank_emphasis_as_spaces(soup)
+    removers = [_selector(selector) for selector in remove]
     if not select:
-        return _main_content(soup, base_url)
-    for selector in select:
-        if not _select(soup, selector, limit=1):
+        return _main_content(body, removers=removers, charset=charset, base_url=base_url)
+    matchers = [_selector(selector) for selector in select]
+    root = _parse(body, charset)
+    if root is not None:
+        _drop_non_content(root, removers)
+        _absolutise_links(root, base_url)
+        _keep_blank_emphasis_as_spaces(root)
+    for selector, matcher in zip(select, matchers, strict=True):
+        if root is None or not matcher(root):
             raise ExtractionError(f"selector {selector!r} matches nothing on the page")
-    try:
-        parts = [_converter.convert_soup(element) for element in _outermost(soup, select)]
-    except RecursionError as exc:
-        # markdownify recurses per element; real documents nest a few dozen levels deep.
-        raise ExtractionError("the page is nested too deeply to convert") from exc
-    return "\n\n".join(parts)
+    # An image is dropped with its element; a title or an accessible label never stands in
+    # for text (the converter would use one as a link's text when it has none).
+    for element in root.xpath("//img"):
+        element.drop_tree()
+    for element in root.xpath("//*[@title or @aria-label]"):
+        element.attrib.pop("title", None)
+        element.attrib.pop("aria-label", None)
+    # A link without text (an icon) reads as nothing, not as its address.
+    for link in root.xpath("//a[not(normalize-space())]"):
+        if link.getparent() is not None:
+            _replace_with_space(link)
+    parts = [
+        html_to_markdown.convert(
+            lxml.html.tostring(element, encoding="unicode", with_tail=False), _MARKDOWN_OPTIONS
+        ).content
+        for element in _outermost(root, select)
+    ]
+    return _line_start_unescape("\n\n".join(parts))
 
 
-def _select(soup: BeautifulSoup, selector: str, *, limit: int = 0) -> list[Tag]:
+def _parse(body: bytes, charset: str | None) -> lxml.html.HtmlElement | None:
+    """The page's element tree (None for a page with no element at all), decoded as a browser
+    would: the header's charset, else the page's own declaration, else detection."""
+    text = UnicodeDammit(
+        body, known_definite_encodings=[charset] if charset else [], is_html=True
+    ).unicode_markup
+    if not text or not text.strip():
+        return None
     try:
-        return soup.select(selector, limit=limit)
-    except soupsieve.SelectorSyntaxError as exc:
+        return lxml.html.document_fromstring(
+            text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8")
+        )
+    except lxml.etree.ParserError:  # "Document is empty": nothing but text or markup debris
+        return None
+
+
+def _selector(selector: str) -> CSSSelector:
+    try:
+        return CSSSelector(selector, translator="html")
+    except SelectorError as exc:
         raise ExtractionError(f"invalid CSS selector {selector!r}: {exc}") from exc
 
 
-def _outermost(soup: BeautifulSoup, select: list[str]) -> list[Tag]:
+def _drop_non_content(root: lxml.html.HtmlElement, removers: list[CSSSelector]) -> None:
+    doomed = [element for tag in _NON_CONTENT_TAGS for element in root.iter(tag)]
+    doomed += [element for remover in removers for element in remover(root)]
+    for element in doomed:
+        if element.getparent() is not None:  # not already gone with an ancestor
+            element.drop_tree()
+
+
+def _outermost(root: lxml.html.HtmlElement, select: list[str]) -> list[lxml.html.HtmlElement]:
     """Every match of the selectors in document order, without matches nested in others."""
-    # One selector list makes soupsieve return the matches in document order.
-    matches = _select(soup, ", ".join(select))
-    kept: list[Tag] = []
-    kept_ids: set[int] = set()
+    # One selector list makes the XPath union return the matches in document order.
+    matches = _selector(", ".join(select))(root)
+    kept: list[lxml.html.HtmlElement] = []
+    kept_set: set[lxml.html.HtmlElement] = set()
     for element in matches:
-        if any(id(parent) in kept_ids for parent in element.parents):
+        if any(parent in kept_set for parent in element.iterancestors()):
             continue
         kept.append(element)
-        kept_ids.add(id(element))
+        kept_set.add(element)
     return kept
 
 
-def _absolutise_links(soup: BeautifulSoup, base_url: str | None) -> None:
-    base_tag = soup.find("base", href=True)
+def _absolutise_links(root: lxml.html.HtmlElement, base_url: str | None) -> None:
+    base_tag = next((base for base in root.iter("base") if base.get("href") is not None), None)
     if base_tag is not None:
-        base_url = urljoin(base_url or "", base_tag["href"])
-    for link in soup.find_all("a", href=True):
-        href = link["href"].strip()
+        base_url = urljoin(base_url or "", base_tag.get("href"))
+    for link in root.iter("a"):
+        href = link.get("href")
+        if href is None:
+            continue
+        href = href.strip()
         if urlsplit(href).scheme.lower() in _UNSAFE_LINK_SCHEMES:
-            del link["href"]
+            del link.attrib["href"]
         elif base_url and not href.startswith("#"):
-            link["href"] = urljoin(base_url, href)
+            link.set("href", urljoin(base_url, href))
 
 
-def _keep_blank_emphasis_as_spaces(soup: BeautifulSoup) -> None:
-    """``safeguards<strong> </strong>or``: markdownify drops an emphasis holding only a space,
-    and the two words around it would merge."""
-    for element in soup.find_all(_INLINE_EMPHASIS_TAGS):
-        text = element.get_text()
-        if text and text.isspace():
-            element.replace_with(" ")
+def _keep_blank_emphasis_as_spaces(root: lxml.html.HtmlElement) -> None:
+    """``safeguards<strong> </strong>or``: a converter may drop an emphasis holding only a
+    space, and the two words around it would merge."""
+    for element in list(root.iter(*_INLINE_EMPHASIS_TAGS)):
+        text = element.text_content()
+        if text and text.isspace() and element.getparent() is not None:
+            _replace_with_space(element)
 
 
-def _main_content(soup: BeautifulSoup, base_url: str | None) -> str:
+def _replace_with_space(element: lxml.html.HtmlElement) -> None:
+    element.text = " "
+    for child in list(element):
+        element.remove(child)
+    element.drop_tag()
+
+
+def _main_content(
+    body: bytes, *, removers: list[CSSSelector], charset: str | None, base_url: str | None
+) -> str:
+    root = _parse(body, charset)
+    if root is None:
+        raise ExtractionError("no main content found on the page")
+    _drop_non_content(root, removers)
+    _absolutise_links(root, base_url)
+    _keep_blank_emphasis_as_spaces(root)
     text = trafilatura.extract(
-        str(soup),
+        lxml.html.tostring(root, encoding="unicode"),
         url=base_url,
         output_format="markdown",
         include_links=True,

@@ -190,6 +190,9 @@ class DocumentVersion(BaseModel):
 
 
 class FetchOutcome(models.TextChoices):
+    # Written before the network call and replaced when the run finishes: an attempt still
+    # "started" after its lease expired is a run cut off by a crash (see fetch_attempt_state).
+    STARTED = "started", "Started"
     NEW_VERSION = "new_version", "New version"
     UNCHANGED = "unchanged", "Unchanged"
     NOT_MODIFIED = "not_modified", "Not modified (304)"
@@ -207,11 +210,13 @@ class AttemptErrorKind(models.TextChoices):
 
 
 class FetchAttempt(models.Model):
-    """One run of the pipeline for one document: the fetch history curators read in the admin."""
+    """One run of the pipeline for one document: the fetch history curators read in the admin.
+    Recorded as started before the fetch and finished after it, so a run a crash cut off stays
+    visible (no `finished_at`)."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="fetch_attempts")
     started_at = models.DateTimeField()
-    finished_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=16, choices=FetchOutcome.choices)
     error_kind = models.CharField(max_length=16, choices=AttemptErrorKind.choices, blank=True)
     message = models.TextField(blank=True)

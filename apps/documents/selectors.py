@@ -1,15 +1,41 @@
 """Reads of the documents app."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from apps.documents.chain import chain_hash, version_chain_record
-from apps.documents.models import Document, DocumentVersion
+from apps.documents.models import Document, DocumentVersion, FetchAttempt, FetchOutcome
 
 # The largest number a version can have (a PositiveIntegerField on every database): a larger one
 # in a URL names no version, and must not reach the database, which cannot even compare it.
 MAX_VERSION_NUMBER = 2**31 - 1
+
+
+INTERRUPTED_LABEL = "Interrupted"
+
+
+def _interrupted_before(now: datetime | None) -> datetime:
+    # A run cannot outlive its lease: once the lease is over, a started attempt is a dead run.
+    return (now or timezone.now()) - timedelta(seconds=settings.DOCUMENTS_FETCH_LEASE_SECONDS)
+
+
+def fetch_attempts_interrupted(*, now: datetime | None = None) -> QuerySet[FetchAttempt]:
+    """Attempts a crash cut off: started, never finished, and older than a fetch lease."""
+    return FetchAttempt.objects.filter(
+        outcome=FetchOutcome.STARTED, started_at__lte=_interrupted_before(now)
+    )
+
+
+def fetch_attempt_outcome_label(*, attempt: FetchAttempt, now: datetime | None = None) -> str:
+    """The outcome as the fetch history shows it: "Interrupted" for a started attempt older
+    than a lease, "Started" for one that may still be running, else the recorded outcome."""
+    if attempt.outcome == FetchOutcome.STARTED and attempt.started_at <= _interrupted_before(now):
+        return INTERRUPTED_LABEL
+    return attempt.get_outcome_display()
 
 
 def documents_monitored() -> QuerySet[Document]:

@@ -7,8 +7,10 @@ from apps.platforms.models import Platform
 
 @admin.register(Platform)
 class PlatformAdmin(CatalogAdmin):
-    list_display = ["name", "slug", "sector", "website", "document_count", "updated_at"]
-    list_filter = ["sector"]
+    list_display = ["name", "slug", "sector", "grade", "website", "document_count", "updated_at"]
+    list_filter = ["sector", "grade"]
+    # Derived from the published provisions (apps/provisions/grades.py), never typed in.
+    readonly_fields = ["grade"]
     search_fields = ["name", "slug", "website", "description"]
     prepopulated_fields = {"slug": ["name"]}
 

@@ -20,6 +20,17 @@ class Sector(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class Grade(models.TextChoices):
+    """A platform's grade, from A (its published provisions are of little concern) to E (of
+    serious concern). The rule lives in apps/provisions/grades.py and on the methodology page."""
+
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+    D = "D", "D"
+    E = "E", "E"
+
+
 class Platform(BaseModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -27,11 +38,24 @@ class Platform(BaseModel):
     sector = models.CharField(max_length=32, choices=Sector.choices, default=Sector.OTHER)
     logo_url = models.URLField(blank=True, validators=[validate_http_url])
     description = models.TextField(blank=True)
+    # Derived from the published provisions and kept current by the provisions app's services
+    # (blank: too few provisions to grade). Stored so lists and the API read it as a column.
+    # The database default lets rows written without the column (older code, a migration
+    # test's earlier state) start ungraded.
+    grade = models.CharField(
+        max_length=1, choices=Grade.choices, blank=True, default="", db_default="", editable=False
+    )
 
-    history = HistoricalRecords()
+    # The grade is derived, not curated: its changes follow the provisions' own history.
+    history = HistoricalRecords(excluded_fields=["grade"])
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(grade__in=["", *Grade.values]), name="platform_grade_valid"
+            ),
+        ]
 
     def __str__(self):
         return self.name

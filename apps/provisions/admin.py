@@ -19,9 +19,11 @@ from apps.provisions.models import (
     ProvisionImpact,
 )
 from apps.provisions.services import (
+    provision_curated_save,
     provision_publish,
     provision_return_to_draft,
     provision_submit_for_review,
+    provisions_delete,
 )
 
 # The latest few are what a curator acts on; older ones stay in the database.
@@ -159,6 +161,16 @@ class ProvisionAdmin(SimpleHistoryAdmin):
             },
         ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user  # as SimpleHistoryAdmin.save_model does
+        provision_curated_save(provision=obj)
+
+    def delete_model(self, request, obj):
+        provisions_delete(provisions=Provision.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        provisions_delete(provisions=queryset)
 
     @admin.display(description="what document changes did to the clause")
     def change_impacts(self, obj: Provision):

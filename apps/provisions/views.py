@@ -14,6 +14,9 @@ from apps.provisions.selectors import (
 )
 
 CLAUSE_TYPE_PROVISIONS_PER_PAGE = 30
+# The comparison page sets at most five platforms side by side (COMPARE_MAX_PLATFORMS of
+# apps/site/selectors.py, which this app stands below and cannot import).
+COMPARE_LINK_PLATFORMS = 5
 ARTICLES_PER_PAGE = 20
 
 
@@ -35,9 +38,17 @@ def clause_type_detail(request, slug):
         page_obj = Paginator(
             clause_type_provisions(clause_type=clause_type), CLAUSE_TYPE_PROVISIONS_PER_PAGE
         ).get_page(request.GET.get("page"))
+        provisions = list(page_obj.object_list)
+        platform_slugs = dict.fromkeys(provision.document.platform.slug for provision in provisions)
         return PageBuild(
             "provisions/clause_type_detail.html",
-            {"clause_type": clause_type, "page_obj": page_obj, "provisions": page_obj.object_list},
+            {
+                "clause_type": clause_type,
+                "page_obj": page_obj,
+                "provisions": provisions,
+                "compare_platforms": ",".join(list(platform_slugs)[:COMPARE_LINK_PLATFORMS]),
+                "can_compare": len(platform_slugs) > 1,
+            },
             dependencies=[clause_type_page_token(clause_type.pk)],
         )
 

@@ -3,16 +3,17 @@ and the platform, document and regulation pages, which count or list what the la
 platforms and regulations hold. Every function returns in a fixed number of queries whatever the
 catalog size, because the pages built on them promise that."""
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from apps.core.selectors import count_subquery
 from apps.documents.models import ChangeEvent, Document, DocumentVersion, VersionKind
 from apps.platforms.models import Platform
-from apps.provisions.models import Provision, ProvisionStatus
+from apps.provisions.models import ClauseType, Provision, ProvisionStatus
 from apps.provisions.selectors import provision_cards
 from apps.regulations.models import Regulation
 
@@ -141,3 +142,144 @@ def regulation_provisions(*, regulation: Regulation) -> QuerySet[Provision]:
         .filter(regulations=regulation)
         .order_by("-severity", "document__platform__name", "title", "pk")
     )
+
+
+# --- comparison ------------------------------------------------------------------------------
+
+COMPARE_MIN_PLATFORMS = 2
+COMPARE_MAX_PLATFORMS = 5
+# Names read from one request, so a pasted list of thousands costs one bounded lookup.
+COMPARE_MAX_REQUESTED = 50
+# Longer than any slug or name the catalog stores: such a name cannot match.
+_PLATFORM_NAME_MAX_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class ComparisonChoice:
+    """What a request for `/compare/?platforms=...` resolves to: the platforms to compare (at
+    most COMPARE_MAX_PLATFORMS, in the order asked), the names matching no platform, the
+    platforms asked for beyond the maximum, and whether names past COMPARE_MAX_REQUESTED were
+    not read at all."""
+
+    platforms: list[Platform]
+    unknown: list[str] = field(default_factory=list)
+    left_out: list[Platform] = field(default_factory=list)
+    truncated: bool = False
+
+    @property
+    def is_comparable(self) -> bool:
+        return len(self.platforms) >= COMPARE_MIN_PLATFORMS
+
+
+def comparison_choice(*, requested: list[str]) -> ComparisonChoice:
+    """Resolves the names a visitor asked to compare, each a platform's slug or its name in
+    any letter case, in one query. Repeated names count once."""
+    names = list(dict.fromkeys(name.strip() for name in requested if name.strip()))
+    truncated = len(names) > COMPARE_MAX_REQUESTED
+    names = names[:COMPARE_MAX_REQUESTED]
+    # A name no stored slug or name can equal is not looked up (PostgreSQL refuses NUL).
+    lookup_names = [
+        name for name in names if len(name) <= _PLATFORM_NAME_MAX_LENGTH and "\x00" not in name
+    ]
+    found: list[Platform] = []
+    if lookup_names:
+        matches = Q(slug__in=[name.lower() for name in lookup_names])
+        for name in lookup_names:
+            matches |= Q(name__iexact=name)
+        found = list(Platform.objects.filter(matches).only("name", "slug", "grade"))
+    by_slug = {platform.slug: platform for platform in found}
+    by_name = {platform.name.casefold(): platform for platform in found}
+    chosen: list[Platform] = []
+    unknown: list[str] = []
+    for name in names:
+        platform = by_slug.get(name.lower()) or by_name.get(name.casefold())
+        if platform is None:
+            unknown.append(name)
+        elif platform not in chosen:
+            chosen.append(platform)
+    return ComparisonChoice(
+        platforms=chosen[:COMPARE_MAX_PLATFORMS],
+        unknown=unknown,
+        left_out=chosen[COMPARE_MAX_PLATFORMS:],
+        truncated=truncated,
+    )
+
+
+@dataclass(frozen=True)
+class ComparedPlatform:
+    platform: Platform
+    provision_count: int
+
+
+@dataclass(frozen=True)
+class ComparisonCell:
+    """One platform's published provisions of one clause type, most severe first (none: the
+    platform has no such provision)."""
+
+    platform: Platform
+    provisions: list[Provision]
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One clause type across the compared platforms, a cell per platform in column order."""
+
+    clause_type: ClauseType
+    cells: list[ComparisonCell]
+
+    @property
+    def shared_by(self) -> int:
+        return sum(1 for cell in self.cells if cell.provisions)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    columns: list[ComparedPlatform]
+    rows: list[ComparisonRow]
+
+    @property
+    def shared_by_all(self) -> int:
+        return sum(1 for row in self.rows if row.shared_by == len(self.columns))
+
+
+def platform_comparison(*, platforms: list[Platform]) -> Comparison:
+    """The compared platforms' published provisions side by side by clause type, in one query:
+    clause types most of them share first, then by name. Only the public card fields are read,
+    so nothing a plan locks can reach the page."""
+    provisions = (
+        provision_cards()
+        .filter(document__platform_id__in=[platform.pk for platform in platforms])
+        .order_by("-severity", "title", "pk")
+    )
+    clause_types: dict[int, ClauseType] = {}
+    by_type: dict[int, dict[int, list[Provision]]] = defaultdict(lambda: defaultdict(list))
+    counts: dict[int, int] = defaultdict(int)
+    for provision in provisions:
+        platform_id = provision.document.platform_id
+        clause_types.setdefault(provision.clause_type_id, provision.clause_type)
+        by_type[provision.clause_type_id][platform_id].append(provision)
+        counts[platform_id] += 1
+    rows = [
+        ComparisonRow(
+            clause_type=clause_types[clause_type_id],
+            cells=[
+                ComparisonCell(platform=platform, provisions=by_platform.get(platform.pk, []))
+                for platform in platforms
+            ],
+        )
+        for clause_type_id, by_platform in by_type.items()
+    ]
+    rows.sort(key=lambda row: (-row.shared_by, row.clause_type.name.casefold(), row.clause_type.pk))
+    return Comparison(
+        columns=[
+            ComparedPlatform(platform=platform, provision_count=counts[platform.pk])
+            for platform in platforms
+        ],
+        rows=rows,
+    )
+
+
+def comparison_picker_options() -> QuerySet[Platform]:
+    """The platforms a visitor can pick to compare: those with a published provision."""
+    published = Provision.objects.published().filter(document__platform=OuterRef("pk"))
+    return Platform.objects.filter(Exists(published)).only("name", "slug").order_by("name", "pk")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("methodology/", views.methodology, name="methodology"),
+    path("compare/", views.compare, name="compare"),
     path("records/<str:record_id>/", views.record_redirect, name="record_redirect"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", views.sitemap_index, name="sitemap_index"),

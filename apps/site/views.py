@@ -2,6 +2,7 @@
 everything it shows, so rendering runs no query of its own."""
 
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
@@ -28,6 +29,7 @@ from apps.core.search import search_input_parse
 from apps.documents.selectors import version_numbers
 from apps.monitoring.selectors import monitor_button_state
 from apps.platforms.models import Platform
+from apps.provisions.grades import MIN_GRADED_PROVISIONS, grade_rule
 from apps.provisions.models import Provision
 from apps.provisions.selectors import (
     clause_type_list,
@@ -49,11 +51,17 @@ from apps.site.forms import PlatformFilterForm, SearchFilterForm
 from apps.site.search_selectors import catalog_search
 from apps.site.selectors import (
     CHANGE_ACTIVITY_DAYS,
+    COMPARE_MAX_PLATFORMS,
+    COMPARE_MAX_REQUESTED,
+    COMPARE_MIN_PLATFORMS,
     catalog_figures,
+    comparison_choice,
+    comparison_picker_options,
     document_by_record_id,
     document_get,
     document_versions,
     platform_change_count,
+    platform_comparison,
     platform_documents,
     platform_list,
     recent_changes,
@@ -161,6 +169,7 @@ def methodology(request):
     context = {
         "flipflop_max_versions": settings.DOCUMENTS_FLIPFLOP_MAX_VERSIONS,
         "flipflop_max_days": settings.DOCUMENTS_FLIPFLOP_MAX_DAYS,
+        "grade_rule": grade_rule(),
     }
     return render(request, "site/methodology.html", context)
 
@@ -190,12 +199,57 @@ def platform_detail(request, platform_slug):
                 "provisions": platform_provisions(platform=platform),
                 "change_count": platform_change_count(platform=platform),
                 "change_activity_days": CHANGE_ACTIVITY_DAYS,
+                "min_graded_provisions": MIN_GRADED_PROVISIONS,
             },
             dependencies=[platform_page_token(platform.pk)],
             personal_data=_monitor_personal_data(platform),
         )
 
     return _cached_page(request, build, _monitor_personal(request))
+
+
+def compare(request):
+    """Platforms side by side by clause type. The canonical address lists them in one
+    parameter (`?platforms=a,b,c`); the picker form sends one parameter per field, so its
+    submission is redirected to that address, which is also the one worth sharing."""
+    requested = request.GET.getlist("platforms")
+    if len(requested) > 1:
+        names = [name.strip() for value in requested for name in value.split(",")]
+        # One name past the limit keeps the page's "not read" notice without a huge address.
+        names = [name for name in names if name][: COMPARE_MAX_REQUESTED + 1]
+        query = urlencode({"platforms": ",".join(names)}, safe=",")
+        return redirect(f"{reverse('site:compare')}?{query}")
+
+    def build():
+        choice = comparison_choice(requested=requested[0].split(",") if requested else [])
+        context = {
+            "choice": choice,
+            "picker_options": comparison_picker_options(),
+            "picker_fields": _picker_fields(choice.platforms),
+            "compare_min": COMPARE_MIN_PLATFORMS,
+            "compare_max": COMPARE_MAX_PLATFORMS,
+            "compare_max_requested": COMPARE_MAX_REQUESTED,
+            "asked": bool(requested),
+        }
+        if choice.is_comparable:
+            context["comparison"] = platform_comparison(platforms=choice.platforms)
+            context["canonical_query"] = urlencode(
+                {"platforms": ",".join(platform.slug for platform in choice.platforms)}, safe=","
+            )
+        # The picker lists every platform; the table shows the chosen ones' provisions.
+        dependencies = [
+            PLATFORM_LIST_PAGE,
+            *(platform_page_token(platform.pk) for platform in choice.platforms),
+        ]
+        return PageBuild("site/compare.html", context, dependencies=dependencies)
+
+    return _cached_page(request, build)
+
+
+def _picker_fields(platforms: list[Platform]) -> list[str]:
+    """The picker's fields, filled with the chosen platforms' slugs, then empty ones."""
+    slugs = [platform.slug for platform in platforms]
+    return slugs + [""] * (COMPARE_MAX_PLATFORMS - len(slugs))
 
 
 def document_detail(request, platform_slug, document_slug):

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.billing",
     "apps.monitoring",
+    "apps.assist",
     "apps.catalog_demo",
     "apps.api",
     "apps.site",
@@ -297,6 +298,19 @@ EXTRACTION_MIN_WORDS = env.int("EXTRACTION_MIN_WORDS", default=50)
 # otherwise it is a change that restores the earlier text.
 DOCUMENTS_FLIPFLOP_MAX_VERSIONS = env.int("DOCUMENTS_FLIPFLOP_MAX_VERSIONS", default=3)
 DOCUMENTS_FLIPFLOP_MAX_DAYS = env.int("DOCUMENTS_FLIPFLOP_MAX_DAYS", default=30)
+
+# Curator assistance (apps/assist): each recorded version's sentences are classified into clause
+# suggestions in the background. The trained model is written by `manage.py train_clause_model`;
+# without it (or with a corrupt file) a small model trained at first use stands in, and the
+# admin says so.
+CLAUSE_SUGGESTIONS_ENABLED = env.bool("CLAUSE_SUGGESTIONS_ENABLED", default=True)
+CLAUSE_MODEL_PATH = env.path(
+    "CLAUSE_MODEL_PATH", default=str(BASE_DIR / "var" / "clause-model.npz")
+)
+CLAUSE_TRAINING_FILE = env.path(
+    "CLAUSE_TRAINING_FILE",
+    default=str(BASE_DIR.parent / "shared" / "benchmarks" / "unfair_tos" / "train.jsonl"),
+)
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours

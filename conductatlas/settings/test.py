@@ -1,5 +1,7 @@
 """Settings for the test suite. DATABASE_URL still decides SQLite or PostgreSQL."""
 
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -8,6 +10,10 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="test-only-not-secret")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
+# Classifying every version the other tests record would only slow them; the assist tests turn
+# it on, and never read a model file a developer trained in the checkout.
+CLAUSE_SUGGESTIONS_ENABLED = False
+CLAUSE_MODEL_PATH = Path("/nonexistent/clause-model.npz")
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default="/tmp/conductatlas-test-media")  # noqa: S108
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

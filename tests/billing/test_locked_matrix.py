@@ -74,3 +74,18 @@ def test_search_results_never_carry_or_reveal_locked_memo_text(tier, provision):
         by_memo_words = client.get("/search/", {"q": locked_phrase}).content.decode()
         assert marker not in by_memo_words, f"{tier} was sent {field} through search"
         assert provision.title not in by_memo_words, f"{tier} found the provision by {field}"
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_comparison_page_is_public_and_carries_no_memo_text(tier, provision):
+    other = ProvisionFactory(title="Arbitration of every dispute")
+    platforms = f"{provision.document.platform.slug},{other.document.platform.slug}"
+    response = client_for_tier(tier).get("/compare/", {"platforms": platforms})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    # Every tier sees the same public cells: title, severity, link.
+    for shown in (provision, other):
+        assert shown.title in html and shown.get_absolute_url() in html
+    for field, marker in MARKERS.items():
+        assert marker not in html, f"{tier} was sent {field} on the comparison page"

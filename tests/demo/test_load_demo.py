@@ -1,3 +1,5 @@
+from collections import Counter
+
 import pytest
 from django.conf import settings
 from django.db import transaction
@@ -6,6 +8,7 @@ from django.test import override_settings
 from apps.catalog_demo.loader import CORPUS_DIR, DATA_DIR, demo_catalog_load
 from apps.documents.models import Document
 from apps.platforms.models import Platform
+from apps.provisions.grades import grade_for
 from apps.provisions.models import (
     MEMO_FIELDS,
     AnalysisArticle,
@@ -82,6 +85,18 @@ def test_demo_catalog_meets_the_brief(demo, db):
     for title, opening in LUMA_CLAUSE_OPENINGS.items():
         assert luma[title].clause_text.startswith(opening)
     assert luma["Prohibition on Using Output to Train Competing AI Models"].severity == 2
+
+
+def test_the_demo_load_grades_its_platforms(demo, db):
+    # Every demo platform has enough published provisions to be graded, by the same rule.
+    for platform in Platform.objects.all():
+        severities = Counter(
+            Provision.objects.published()
+            .filter(document__platform=platform)
+            .values_list("severity", flat=True)
+        )
+        assert platform.grade, platform.slug
+        assert platform.grade == grade_for(severities), platform.slug
 
 
 def test_every_demo_provision_is_complete_and_quotes_its_archived_version(demo, db):

@@ -3,7 +3,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from apps.documents.diffing import change_summary_build, sections_split, text_diff
+from apps.documents import diffing
+from apps.documents.diffing import PassageIndex, change_summary_build, sections_split, text_diff
 from tests.documents.pipeline_helpers import corpus_bytes
 from tests.factories import DocumentFactory, DocumentVersionFactory
 
@@ -52,6 +53,55 @@ def test_summary_names_sections_added_removed_renumbered_and_reworded():
     ]
     assert summary["words_added"] == 2 + 6
     assert summary["words_removed"] == 1 + 5
+
+
+def counting_normalisations(monkeypatch) -> list[str]:
+    calls: list[str] = []
+    original = diffing.normalize_text
+
+    def counted(text):
+        calls.append(text)
+        return original(text)
+
+    monkeypatch.setattr(diffing, "normalize_text", counted)
+    return calls
+
+
+def test_a_reorganised_document_is_summarised_without_normalising_pairs_of_sections(
+    monkeypatch,
+):
+    # Every section renamed and reworded: the rename search compares each removed section with
+    # each added one, which must not normalise any section body more than once.
+    old = "\n\n".join(f"## Old {n}\nClause {n} says {'word ' * 30}" for n in range(60))
+    new = "\n\n".join(f"## New {n}\nClause {n} now says {'other ' * 30}" for n in range(60))
+    calls = counting_normalisations(monkeypatch)
+
+    summary = change_summary_build(old, new)
+
+    assert len(summary["sections_removed"]) == len(summary["sections_added"]) == 60
+    bodies = [text for text in calls if "\n" not in text and text.startswith("Clause")]
+    assert len(bodies) == len(set(bodies)) == 120
+
+
+def test_unchanged_sections_are_not_normalised(monkeypatch):
+    sections = [f"## Part {n}\nThe user agrees to part {n}." for n in range(50)]
+    changed = [*sections[:-1], "## Part 49\nThe user agrees to part 49 and more."]
+    calls = counting_normalisations(monkeypatch)
+
+    summary = change_summary_build("\n\n".join(sections), "\n\n".join(changed))
+
+    assert summary["words_added"] == 2
+    assert not [text for text in calls if "part 3." in text]
+
+
+def test_a_clause_found_verbatim_needs_no_sentence_index():
+    index = PassageIndex("# Terms\n\nYou own your content. We may **suspend** accounts.\n")
+
+    match = index.locate("we may suspend accounts")
+
+    assert (match.status, match.similarity) == ("present", 1.0)
+    assert index._sentences is None
+    assert index.locate("We may close accounts.").status == "reworded"
 
 
 def test_real_revision_summary_mistral():

@@ -324,3 +324,44 @@ def test_an_unreadable_pdf_is_an_error(body):
 def test_an_unsupported_content_type_is_an_error():
     with pytest.raises(ExtractionError, match="image/png"):
         extract_text(b"\x89PNG\r\n", "image/png", select=[], remove=[])
+
+
+def test_a_link_without_text_reads_as_nothing_not_as_its_label_or_address():
+    html = (
+        f'<html><body><main>{PARAGRAPH}<p><a href="/home" aria-label="Go to homepage">'
+        '<svg role="img" aria-label="Logo"><path d="M0 0"/></svg></a> Terms '
+        '<a href="/faq" title="Questions">FAQ</a></p></main></body></html>'
+    ).encode()
+
+    text = extract_text(
+        html, "text/html", select=["main"], remove=[], base_url="https://example.com/terms"
+    )
+
+    assert text.endswith("Terms [FAQ](https://example.com/faq)")
+    for label in ("homepage", "Logo", "example.com/home", "Questions"):
+        assert label not in text
+
+
+def test_a_paragraph_that_looks_like_a_list_item_or_heading_reads_as_written():
+    html = (
+        f"<html><body><main>{PARAGRAPH}<p>1. Who can use</p><p># Not a heading</p>"
+        "</main></body></html>"
+    ).encode()
+
+    text = extract_text(html, "text/html", select=["main"], remove=[])
+
+    # As the stored versions were converted: no escapes the converter would add.
+    assert text.endswith("\n\n1. Who can use\n\n# Not a heading")
+
+
+def test_the_selected_part_is_kept_whole_navigation_and_hidden_parts_included():
+    html = (
+        f"<html><body><main><nav>Sections: scope, fees</nav>{PARAGRAPH}"
+        "<div hidden>Annex: fees apply.</div><form><label>Region</label></form>"
+        "</main></body></html>"
+    ).encode()
+
+    text = extract_text(html, "text/html", select=["main"], remove=[])
+
+    for part in ("Sections: scope, fees", "Annex: fees apply.", "Region"):
+        assert part in text

@@ -83,9 +83,10 @@ def test_page_shows_every_section(client, catalog, settings):
 def test_faq_json_ld_is_an_faq_page(client, catalog):
     html = get_page(client, catalog.provision)
     blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
-    assert len(blocks) == 1
-    data = json.loads(blocks[0])
-    assert data["@type"] == "FAQPage"
+    by_type = {json.loads(block)["@type"]: json.loads(block) for block in blocks}
+    # Beside the FAQ, the breadcrumb trail (tests/pages/test_sharing.py checks it).
+    assert sorted(by_type) == ["BreadcrumbList", "FAQPage"]
+    data = by_type["FAQPage"]
     questions = [entry["name"] for entry in data["mainEntity"]]
     assert "Can I fine-tune my own model on outputs?" in questions
     assert questions[-1] == "Is ConductAtlas affiliated with Luma AI?"

@@ -32,6 +32,7 @@ BUDGETS = {
     # groups (each ranked ids, then those results with their snippets), and the clause type
     # and regulation filters' choices.
     "search": 8,
+    "compare": 4,
     "sitemap_index": 9,
     "sitemap_provisions": 5,
 }
@@ -58,6 +59,8 @@ def page_urls() -> dict[str, str]:
         "article_list": "/research/",
         "article": "/research/bulk-article-0/",
         "search": "/search/?q=arbitration+licence",
+        "compare": "/compare/?platforms="
+        + ",".join(Platform.objects.order_by("pk").values_list("slug", flat=True)[:5]),
         "sitemap_index": "/sitemap.xml",
         "sitemap_provisions": "/sitemap-provisions.xml",
     }

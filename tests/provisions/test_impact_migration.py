@@ -27,7 +27,16 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture
+def latest_schema_after():
+    """Migrates the database back to the latest migrations once the test is done: the tests
+    that run after this one in the same process expect every table and column."""
+    yield
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("latest_schema_after")
 def test_existing_impacts_move_with_a_change_event_for_every_recorded_change():
     apps = migrate(BEFORE)
     platform = apps.get_model("platforms", "Platform").objects.create(name="Zoom", slug="zoom")

@@ -211,6 +211,7 @@ def snapshot_ingest(
         Document.objects.select_for_update().filter(pk=document.pk).first()
         matched = (
             DocumentVersion.objects.filter(document=document, text_sha256=fingerprint)
+            .defer("text", "change_summary")  # only its number and date are read
             .order_by("-number")
             .first()
         )
@@ -263,7 +264,11 @@ def snapshot_ingest(
                 else {}
             ),
         )
-        version.full_clean(validate_unique=False)
+        # The fields are checked, but not by queries: the document and the snapshot were just
+        # read or written in this transaction, and the number is unique under the row lock.
+        version.full_clean(
+            exclude=["document", "snapshot"], validate_unique=False, validate_constraints=False
+        )
         version.save()
         _document_mark_ingested(
             document=document, raw_sha=raw_sha, verified_at=fetched_at, recorded=True

@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -21,7 +21,6 @@ from apps.documents.services.ingest import (
 )
 from apps.documents.services.scheduling import (
     document_fetch_lease_claim,
-    document_fetch_lease_holds,
     document_fetch_lease_release,
     document_next_fetch_at,
 )
@@ -54,8 +53,6 @@ def document_snapshot(*, document: Document, lease_token: str | None = None) -> 
         lease_token = document_fetch_lease_claim(document_id=document.pk)
         if lease_token is None:
             return SnapshotRun(attempt=None)
-    elif not document_fetch_lease_holds(document_id=document.pk, token=lease_token):
-        return SnapshotRun(attempt=None)
     try:
         return _snapshot_run(document=document, lease_token=lease_token)
     except BaseException:
@@ -63,10 +60,61 @@ def document_snapshot(*, document: Document, lease_token: str | None = None) -> 
         raise
 
 
-def _snapshot_run(*, document: Document, lease_token: str) -> SnapshotRun:
+# What the attempt's finishing UPDATE writes (its start INSERT wrote the rest).
+_ATTEMPT_FINISH_FIELDS = [
+    "finished_at",
+    "outcome",
+    "error_kind",
+    "message",
+    "http_status",
+    "duration_ms",
+    "raw_sha256",
+    "version",
+]
+
+
+def _attempt_start(*, document: Document, lease_token: str) -> FetchAttempt | None:
+    """Record the run's attempt as started, before the network call and in its own short
+    commit, so a run a crash cuts off stays in the fetch history (as interrupted once its lease
+    is over); None when the lease is no longer this run's (it expired and another run took it).
+
+    One INSERT ... SELECT checks the lease and writes the row: on the daily check of an
+    unchanged document a separate lease read would cost as much as the insert. The values are
+    the pipeline's own (an enum, a time), so there is nothing for full_clean to catch."""
     started_at = timezone.now()
+    attempt_columns = {field.name: field.column for field in FetchAttempt._meta.concrete_fields}
+    document_columns = {field.name: field.column for field in Document._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    when = connection.ops.adapt_datetimefield_value(started_at)
+    inserted = ", ".join(
+        quote(attempt_columns[name])
+        for name in ("document", "started_at", "outcome", "error_kind", "message")
+        + ("duration_ms", "raw_sha256")
+    )
+    # Identifiers come from the models' metadata, every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(FetchAttempt._meta.db_table)} ({inserted}) "  # noqa: S608
+        f"SELECT {quote(document_columns['id'])}, %s, %s, '', '', 0, '' "
+        f"FROM {quote(Document._meta.db_table)} WHERE {quote(document_columns['id'])} = %s "
+        f"AND {quote(document_columns['fetch_lease_token'])} = %s "
+        f"AND {quote(document_columns['fetch_lease_until'])} > %s "
+        f"RETURNING {quote(attempt_columns['id'])}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [when, FetchOutcome.STARTED, document.pk, lease_token, when])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return FetchAttempt(
+        pk=row[0], document=document, started_at=started_at, outcome=FetchOutcome.STARTED
+    )
+
+
+def _snapshot_run(*, document: Document, lease_token: str) -> SnapshotRun:
     clock = time.perf_counter()
-    attempt = FetchAttempt(document=document, started_at=started_at)
+    attempt = _attempt_start(document=document, lease_token=lease_token)
+    if attempt is None:
+        return SnapshotRun(attempt=None)
     retry_after = None
     ingest = None
     result = None
@@ -85,8 +133,9 @@ def _snapshot_run(*, document: Document, lease_token: str) -> SnapshotRun:
         attempt.http_status = error.status
         retry_after = error.retry_after
 
-    # One transaction for everything written after the fetch: on the daily path of an
-    # unchanged document that is the whole cost beside the lease claim (SQLite commits fsync).
+    # One transaction for everything written after the fetch, the attempt's finish included: on
+    # the daily path of an unchanged document that and the start INSERT are the whole cost
+    # beside the lease claim (SQLite commits fsync).
     raw_sha = raw_sha256(result.body) if result is not None else ""
     with transaction.atomic():
         if result is not None and result.not_modified:
@@ -122,8 +171,7 @@ def _snapshot_run(*, document: Document, lease_token: str) -> SnapshotRun:
         finished_at = timezone.now()
         attempt.finished_at = finished_at
         attempt.duration_ms = round((time.perf_counter() - clock) * 1000)
-        attempt.full_clean(exclude=["document", "version"])
-        attempt.save()
+        attempt.save(update_fields=_ATTEMPT_FINISH_FIELDS)
 
         next_fetch_at = document_next_fetch_at(document=document, after=finished_at)
         if retry_after:
