@@ -10,4 +10,10 @@ class SiteConfig(AppConfig):
     label = "site"
 
     def ready(self):
-        from apps.site import receivers  # noqa: F401 - connects the search index to the catalog
+        from django.db.models.signals import post_migrate
+
+        from apps.site import receivers
+
+        post_migrate.connect(
+            receivers.search_index_after_migrate, sender=self, dispatch_uid="site.post_migrate"
+        )

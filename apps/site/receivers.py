@@ -32,7 +32,11 @@ from apps.provisions.models import (
 )
 from apps.regulations.models import Agency, Regulation
 from apps.site.models import SearchKind
-from apps.site.services import search_index_refresh, search_index_refresh_provisions
+from apps.site.services import (
+    search_index_fill_missing,
+    search_index_refresh,
+    search_index_refresh_provisions,
+)
 
 _SEARCH_KIND_OF = {
     Platform: SearchKind.PLATFORM,
@@ -100,6 +104,11 @@ def _pages_showing(instance) -> list[str]:
     if isinstance(instance, Plan):
         return [PLANS]
     return []
+
+
+def search_index_after_migrate(sender, using="default", **kwargs) -> None:
+    """Rows that data migrations wrote (seeded clause types) sent no save signal."""
+    search_index_fill_missing()
 
 
 def _catalog_deleting(sender, instance, **kwargs) -> None:
