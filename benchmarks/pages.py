@@ -3,9 +3,9 @@
 Builds a catalog (by default 1,000 platforms and 50,000 provisions) in a throw-away database
 (SQLite in a temporary folder, or with a PostgreSQL --database-url, or DATABASE_URL, a scratch
 database created next to the one named and dropped afterwards, as the test runner does), then
-requests the provision, platform and search pages and a minimal Django view through the same
-process, middleware and test client, and prints the median time per request of each and its
-ratio to the minimal view.
+requests the public pages and a minimal Django view through the same process, middleware and
+test client, and prints the median time per request of each, rendered (the page cache off) and
+served from the page cache, with its ratio to the minimal view. Search is not cached.
 
     .venv/bin/python benchmarks/pages.py [--platforms 1000] [--provisions 50000] [--requests 30]
         [--database-url postgres://postgres@127.0.0.1:5432/conductatlas]
@@ -42,13 +42,16 @@ def median_ms(client, url: str, *, requests: int) -> float:
     return statistics.median(timings_ms(client, url, requests=requests))
 
 
-def main(measure_on_catalog=None, description: str = __doc__) -> None:
+def main(measure_on_catalog=None, description: str = __doc__, extra_arguments=()) -> None:
     """Builds the catalog in a scratch database and runs `measure_on_catalog(args)` (by
-    default this module's page timings) against it."""
+    default this module's page timings) against it. `extra_arguments` are (flags, options)
+    pairs for the caller's own command-line arguments."""
     parser = argparse.ArgumentParser(description=description.split("\n\n")[0])
     parser.add_argument("--platforms", type=int, default=1000)
     parser.add_argument("--provisions", type=int, default=50000)
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
+    for flags, options in extra_arguments:
+        parser.add_argument(*flags, **options)
     add_database_argument(parser)
     args = parser.parse_args()
 
@@ -86,12 +89,14 @@ def run(args, measure_on_catalog) -> None:
 
 
 def build(args) -> None:
+    from django.core.management import call_command
     from django.db import connection
 
     from tests.pages.bulk_catalog import build_catalog
 
     started = time.perf_counter()
     build_catalog(platforms=args.platforms, provisions=args.provisions)
+    call_command("search_index_rebuild", verbosity=0)
     if connection.vendor == "postgresql":
         # What autovacuum does shortly after a bulk load: planner statistics, and the
         # visibility map that lets index-only scans skip the table.
@@ -103,29 +108,48 @@ def build(args) -> None:
     )
 
 
-def measure(args) -> None:
-    from django.test import Client
-
+def page_urls() -> dict[str, str]:
     from apps.platforms.models import Platform
     from apps.provisions.models import Provision
 
-    build(args)
-    published = Provision.objects.published().select_related("document__platform")
+    published = Provision.objects.published().select_related("document__platform", "clause_type")
     provision = published.order_by("pk")[published.count() // 2]
-    pages = {
+    return {
         "minimal view": "/__minimal__/",
-        "provision page": provision.get_absolute_url(),
+        "home": "/",
+        "platform list": "/platforms/",
         "platform page": provision.document.platform.get_absolute_url(),
+        "document page": provision.document.get_absolute_url(),
+        "provision page": provision.get_absolute_url(),
+        "clause type": provision.clause_type.get_absolute_url(),
+        "regulation": provision.regulations.order_by("pk").first().get_absolute_url(),
         "search page": "/search/?q=arbitration+licence",
         "compare page": "/compare/?platforms="
         + ",".join(Platform.objects.order_by("pk").values_list("slug", flat=True)[:5]),
     }
+
+
+def measure(args) -> None:
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.test import Client
+
+    build(args)
+    pages = page_urls()
     client = Client()
-    results = {name: median_ms(client, url, requests=args.requests) for name, url in pages.items()}
-    baseline = results["minimal view"]
-    print(f"median of {args.requests} requests each:")
-    for name, ms in results.items():
-        print(f"  {name:<15} {ms:8.2f} ms   {ms / baseline:6.1f}x minimal view")
+    settings.PAGE_CACHE_ENABLED = False
+    rendered = {name: median_ms(client, url, requests=args.requests) for name, url in pages.items()}
+    settings.PAGE_CACHE_ENABLED = True
+    cache.clear()
+    cached = {name: median_ms(client, url, requests=args.requests) for name, url in pages.items()}
+    baseline = rendered["minimal view"]
+    print(f"median of {args.requests} requests each, as a visitor:")
+    print(f"  {'page':<15} {'rendered':>10} {'':>8}   {'cached':>10} {'':>8}")
+    for name in pages:
+        print(
+            f"  {name:<15} {rendered[name]:7.2f} ms {rendered[name] / baseline:6.1f}x   "
+            f"{cached[name]:7.2f} ms {cached[name] / baseline:6.1f}x"
+        )
 
 
 if __name__ == "__main__":

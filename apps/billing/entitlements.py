@@ -6,6 +6,7 @@ Answers are in the plan's own terms (limits, memo access, features); the app tha
 content maps them to its fields, and the app that owns what is counted passes its usage in, so
 this module imports neither."""
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -114,6 +115,23 @@ class Entitlements:
         """The frequency a member hears at: their choice if the plan allows it, else the
         plan's default (a plan that lapsed to Free turns same-day alerts into the digest)."""
         return chosen if chosen in self.alert_frequencies else self.default_alert_frequency
+
+    @property
+    def page_variant(self) -> str:
+        """A key naming everything public pages may show differently under these
+        entitlements: two viewers with the same key see the same page (apps.core.page_cache),
+        and an admin's change to a plan gives its viewers a new key."""
+        signature = repr(
+            (
+                self.plan_code,
+                sorted(self.features),
+                self.max_tracked_platforms,
+                self.max_tracked_provisions,
+                self.plan_name,
+                str(self.monthly_price),
+            )
+        )
+        return f"{self.plan_code}-{hashlib.sha256(signature.encode()).hexdigest()[:16]}"
 
     @property
     def provision_alerts(self) -> bool:
@@ -233,6 +251,15 @@ def _entitlements_for_request_uncached(request) -> Entitlements:
         return VISITOR
     with scope(organization=organization):
         return entitlements_for_organization(organization)
+
+
+def page_variant_for_request(request) -> str:
+    """Which cached copy of a public page this viewer gets: visitors share one; members one
+    per set of entitlements (their personal parts are filled per request either way)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return "visitor"
+    return f"member-{entitlements_for_request(request).page_variant}"
 
 
 def upgrade_url() -> str:

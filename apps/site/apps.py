@@ -8,3 +8,12 @@ class SiteConfig(AppConfig):
 
     name = "apps.site"
     label = "site"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from apps.site import receivers
+
+        post_migrate.connect(
+            receivers.search_index_after_migrate, sender=self, dispatch_uid="site.post_migrate"
+        )

@@ -15,15 +15,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.selectors import organization_current
-from apps.billing.entitlements import entitlements_for_request
+from apps.billing.entitlements import entitlements_for_request, page_variant_for_request
+from apps.core.page_cache import PageBuild, cached_page
+from apps.core.page_tokens import (
+    HOME_PAGE,
+    PLATFORM_LIST_PAGE,
+    REGULATION_LIST_PAGE,
+    SEARCH_RESULTS,
+    platform_page_token,
+    provision_page_tokens,
+    regulation_page_token,
+)
 from apps.core.search import search_input_parse
 from apps.documents.selectors import version_numbers
 from apps.monitoring.selectors import monitor_button_state
 from apps.platforms.models import Platform
-from apps.platforms.selectors import platform_search
 from apps.provisions.grades import MIN_GRADED_PROVISIONS, grade_rule
 from apps.provisions.models import Provision
 from apps.provisions.selectors import (
+    clause_type_list,
     document_provisions,
     platform_provisions,
     provision_compliance_analysis,
@@ -33,13 +43,13 @@ from apps.provisions.selectors import (
     provision_published_by_record_id,
     provision_recently_published,
     provision_related_articles,
-    provision_search,
     provision_siblings,
     provision_stale_change,
     provision_uniqueness,
 )
 from apps.regulations.models import Regulation
-from apps.site.forms import PlatformFilterForm
+from apps.site.forms import PlatformFilterForm, SearchFilterForm
+from apps.site.search_selectors import catalog_search
 from apps.site.selectors import (
     CHANGE_ACTIVITY_DAYS,
     COMPARE_MAX_PLATFORMS,
@@ -63,6 +73,7 @@ from apps.site.selectors import (
 from apps.site.sitemaps import SITEMAPS
 
 SEARCH_RESULTS_PER_PAGE = 20
+POPULAR_CLAUSE_TYPES = 8
 PLATFORMS_PER_PAGE = 24
 VERSIONS_PER_PAGE = 25
 REGULATION_PROVISIONS_PER_PAGE = 30
@@ -84,33 +95,76 @@ def _monitor_button(request, *, platform: Platform, provision: Provision | None 
     )
 
 
-def home(request):
-    return render(
+def _monitor_personal_data(platform: Platform, provision: Provision | None = None) -> dict:
+    """What the monitor button needs of the page, kept with its cached copy."""
+    return {
+        "platform": {"pk": platform.pk, "name": platform.name, "slug": platform.slug},
+        "provision_pk": provision.pk if provision is not None else None,
+    }
+
+
+def _monitor_personal(request):
+    """The monitor button's context for this viewer, from the page's personal data: the
+    platform and provision as the button needs them (ids, name, slug), without a query."""
+
+    def personal(data: dict) -> dict:
+        platform = Platform(**data["platform"])
+        provision = Provision(pk=data["provision_pk"]) if data["provision_pk"] else None
+        return {
+            "platform": platform,
+            "provision": provision,
+            "monitor": _monitor_button(request, platform=platform, provision=provision),
+        }
+
+    return personal
+
+
+def _cached_page(request, build, personal=None, *, key_extra: str = ""):
+    return cached_page(
         request,
-        "site/home.html",
-        {
-            "figures": catalog_figures(),
-            "recent_changes": recent_changes(),
-            "recent_provisions": provision_recently_published(),
-        },
+        variant=page_variant_for_request(request),
+        build=build,
+        personal=personal,
+        key_extra=key_extra,
+    )
+
+
+def home(request):
+    return _cached_page(
+        request,
+        lambda: PageBuild(
+            "site/home.html",
+            {
+                "figures": catalog_figures(),
+                "recent_changes": recent_changes(),
+                "recent_provisions": provision_recently_published(),
+            },
+            dependencies=[HOME_PAGE],
+        ),
     )
 
 
 def search(request):
-    raw_query = request.GET.get("q", "")
-    search_input = search_input_parse(raw_query)
-    context = {"query": search_input.text, "searched": bool(raw_query.strip())}
-    if not search_input.is_empty:
-        page_obj = Paginator(
-            provision_search(search=search_input), SEARCH_RESULTS_PER_PAGE
-        ).get_page(request.GET.get("page"))
-        context.update(
-            page_obj=page_obj,
-            provisions=page_obj.object_list,
-            # Platform matches head the first page only; later pages page through provisions.
-            platforms=platform_search(search=search_input) if page_obj.number == 1 else [],
-        )
-    return render(request, "site/search.html", context)
+    def build():
+        raw_query = request.GET.get("q", "")
+        search_input = search_input_parse(raw_query)
+        form = SearchFilterForm(request.GET)
+        context = {"query": search_input.text, "search_input": search_input, "form": form}
+        if not search_input.is_empty:
+            results = catalog_search(
+                search=search_input,
+                filters=form.filters(),
+                page_number=request.GET.get("page"),
+                per_page=SEARCH_RESULTS_PER_PAGE,
+            )
+            context.update(results=results, page_obj=results.page)
+            if results.found_nothing:
+                context["popular_clause_types"] = clause_type_list().order_by(
+                    "-provision_count", "name"
+                )[:POPULAR_CLAUSE_TYPES]
+        return PageBuild("site/search.html", context, dependencies=[SEARCH_RESULTS])
+
+    return _cached_page(request, build)
 
 
 def methodology(request):
@@ -123,31 +177,37 @@ def methodology(request):
 
 
 def platform_list_view(request):
-    form = PlatformFilterForm(request.GET)
-    platforms = platform_list(**form.filters())
-    page_obj = Paginator(platforms, PLATFORMS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "platforms/platform_list.html",
-        {"form": form, "page_obj": page_obj, "platforms": page_obj.object_list},
-    )
+    def build():
+        form = PlatformFilterForm(request.GET)
+        platforms = platform_list(**form.filters())
+        page_obj = Paginator(platforms, PLATFORMS_PER_PAGE).get_page(request.GET.get("page"))
+        return PageBuild(
+            "platforms/platform_list.html",
+            {"form": form, "page_obj": page_obj, "platforms": page_obj.object_list},
+            dependencies=[PLATFORM_LIST_PAGE],
+        )
+
+    return _cached_page(request, build)
 
 
 def platform_detail(request, platform_slug):
-    platform = get_object_or_404(Platform.objects.listed(), slug=platform_slug)
-    return render(
-        request,
-        "platforms/platform_detail.html",
-        {
-            "platform": platform,
-            "documents": platform_documents(platform=platform),
-            "provisions": platform_provisions(platform=platform),
-            "change_count": platform_change_count(platform=platform),
-            "change_activity_days": CHANGE_ACTIVITY_DAYS,
-            "min_graded_provisions": MIN_GRADED_PROVISIONS,
-            "monitor": _monitor_button(request, platform=platform),
-        },
-    )
+    def build():
+        platform = get_object_or_404(Platform.objects.listed(), slug=platform_slug)
+        return PageBuild(
+            "platforms/platform_detail.html",
+            {
+                "platform": platform,
+                "documents": platform_documents(platform=platform),
+                "provisions": platform_provisions(platform=platform),
+                "change_count": platform_change_count(platform=platform),
+                "change_activity_days": CHANGE_ACTIVITY_DAYS,
+                "min_graded_provisions": MIN_GRADED_PROVISIONS,
+            },
+            dependencies=[platform_page_token(platform.pk)],
+            personal_data=_monitor_personal_data(platform),
+        )
+
+    return _cached_page(request, build, _monitor_personal(request))
 
 
 def compare(request):
@@ -161,22 +221,31 @@ def compare(request):
         names = [name for name in names if name][: COMPARE_MAX_REQUESTED + 1]
         query = urlencode({"platforms": ",".join(names)}, safe=",")
         return redirect(f"{reverse('site:compare')}?{query}")
-    choice = comparison_choice(requested=requested[0].split(",") if requested else [])
-    context = {
-        "choice": choice,
-        "picker_options": comparison_picker_options(),
-        "picker_fields": _picker_fields(choice.platforms),
-        "compare_min": COMPARE_MIN_PLATFORMS,
-        "compare_max": COMPARE_MAX_PLATFORMS,
-        "compare_max_requested": COMPARE_MAX_REQUESTED,
-        "asked": bool(requested),
-    }
-    if choice.is_comparable:
-        context["comparison"] = platform_comparison(platforms=choice.platforms)
-        context["canonical_query"] = urlencode(
-            {"platforms": ",".join(platform.slug for platform in choice.platforms)}, safe=","
-        )
-    return render(request, "site/compare.html", context)
+
+    def build():
+        choice = comparison_choice(requested=requested[0].split(",") if requested else [])
+        context = {
+            "choice": choice,
+            "picker_options": comparison_picker_options(),
+            "picker_fields": _picker_fields(choice.platforms),
+            "compare_min": COMPARE_MIN_PLATFORMS,
+            "compare_max": COMPARE_MAX_PLATFORMS,
+            "compare_max_requested": COMPARE_MAX_REQUESTED,
+            "asked": bool(requested),
+        }
+        if choice.is_comparable:
+            context["comparison"] = platform_comparison(platforms=choice.platforms)
+            context["canonical_query"] = urlencode(
+                {"platforms": ",".join(platform.slug for platform in choice.platforms)}, safe=","
+            )
+        # The picker lists every platform; the table shows the chosen ones' provisions.
+        dependencies = [
+            PLATFORM_LIST_PAGE,
+            *(platform_page_token(platform.pk) for platform in choice.platforms),
+        ]
+        return PageBuild("site/compare.html", context, dependencies=dependencies)
+
+    return _cached_page(request, build)
 
 
 def _picker_fields(platforms: list[Platform]) -> list[str]:
@@ -186,70 +255,91 @@ def _picker_fields(platforms: list[Platform]) -> list[str]:
 
 
 def document_detail(request, platform_slug, document_slug):
-    document = document_get(platform_slug=platform_slug, document_slug=document_slug)
-    if document is None:
-        raise Http404("No such document.")
-    versions = Paginator(document_versions(document=document), VERSIONS_PER_PAGE)
-    return render(
-        request,
-        "platforms/document_detail.html",
-        {
-            "document": document,
-            "platform": document.platform,
-            "provisions": document_provisions(document_id=document.pk),
-            "versions_page": versions.get_page(request.GET.get("page")),
-            "version_numbers": version_numbers(document=document),
-            "monitor": _monitor_button(request, platform=document.platform),
-        },
-    )
+    def build():
+        document = document_get(platform_slug=platform_slug, document_slug=document_slug)
+        if document is None:
+            raise Http404("No such document.")
+        versions = Paginator(document_versions(document=document), VERSIONS_PER_PAGE)
+        return PageBuild(
+            "platforms/document_detail.html",
+            {
+                "document": document,
+                "platform": document.platform,
+                "provisions": document_provisions(document_id=document.pk),
+                "versions_page": versions.get_page(request.GET.get("page")),
+                "version_numbers": version_numbers(document=document),
+            },
+            dependencies=[platform_page_token(document.platform_id)],
+            personal_data=_monitor_personal_data(document.platform),
+        )
+
+    return _cached_page(request, build, _monitor_personal(request))
 
 
 def provision_detail(request, platform_slug, document_slug, provision_slug):
-    provision = provision_get_published(
-        platform_slug=platform_slug, document_slug=document_slug, provision_slug=provision_slug
-    )
-    if provision is None:
-        raise Http404("No such provision.")
-    platform = provision.document.platform
-    return render(
-        request,
-        "provisions/provision_detail.html",
-        {
-            "provision": provision,
-            "document": provision.document,
-            "platform": platform,
-            "cited_version": provision.cited_version,
-            "uniqueness": provision_uniqueness(provision=provision),
-            "peers": provision_peers(provision=provision),
-            "compliance": provision_compliance_analysis(
-                provision=provision, entitlements=entitlements_for_request(request)
-            ),
-            "siblings": provision_siblings(provision=provision),
-            "articles": provision_related_articles(provision=provision),
-            "faq": provision_faq(provision=provision),
-            "stale_change": provision_stale_change(provision=provision),
-            "change_count": platform_change_count(platform=platform),
-            "change_activity_days": CHANGE_ACTIVITY_DAYS,
-            "accessed_on": timezone.localdate(),
-            "monitor": _monitor_button(request, platform=platform, provision=provision),
-        },
+    def build():
+        provision = provision_get_published(
+            platform_slug=platform_slug,
+            document_slug=document_slug,
+            provision_slug=provision_slug,
+        )
+        if provision is None:
+            raise Http404("No such provision.")
+        platform = provision.document.platform
+        return PageBuild(
+            "provisions/provision_detail.html",
+            {
+                "provision": provision,
+                "document": provision.document,
+                "platform": platform,
+                "cited_version": provision.cited_version,
+                "uniqueness": provision_uniqueness(provision=provision),
+                "peers": provision_peers(provision=provision),
+                "compliance": provision_compliance_analysis(
+                    provision=provision, entitlements=entitlements_for_request(request)
+                ),
+                "siblings": provision_siblings(provision=provision),
+                "articles": provision_related_articles(provision=provision),
+                "faq": provision_faq(provision=provision),
+                "stale_change": provision_stale_change(provision=provision),
+                "change_count": platform_change_count(platform=platform),
+                "change_activity_days": CHANGE_ACTIVITY_DAYS,
+                "accessed_on": timezone.localdate(),
+            },
+            dependencies=provision_page_tokens(provision),
+            personal_data=_monitor_personal_data(platform, provision),
+        )
+
+    # The citation says when the page was read: a copy lasts a day at most.
+    return _cached_page(
+        request, build, _monitor_personal(request), key_extra=str(timezone.localdate())
     )
 
 
 def regulation_list_view(request):
-    return render(request, "regulations/regulation_list.html", {"regulations": regulation_list()})
+    return _cached_page(
+        request,
+        lambda: PageBuild(
+            "regulations/regulation_list.html",
+            {"regulations": regulation_list()},
+            dependencies=[REGULATION_LIST_PAGE],
+        ),
+    )
 
 
 def regulation_detail(request, slug):
-    regulation = get_object_or_404(Regulation, slug=slug)
-    page_obj = Paginator(
-        regulation_provisions(regulation=regulation), REGULATION_PROVISIONS_PER_PAGE
-    ).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "regulations/regulation_detail.html",
-        {"regulation": regulation, "page_obj": page_obj, "provisions": page_obj.object_list},
-    )
+    def build():
+        regulation = get_object_or_404(Regulation, slug=slug)
+        page_obj = Paginator(
+            regulation_provisions(regulation=regulation), REGULATION_PROVISIONS_PER_PAGE
+        ).get_page(request.GET.get("page"))
+        return PageBuild(
+            "regulations/regulation_detail.html",
+            {"regulation": regulation, "page_obj": page_obj, "provisions": page_obj.object_list},
+            dependencies=[regulation_page_token(regulation.pk)],
+        )
+
+    return _cached_page(request, build)
 
 
 def robots_txt(request):

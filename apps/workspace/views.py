@@ -107,7 +107,7 @@ def provision_memo_pdf(request, platform_slug, document_slug, provision_slug):
 
 
 def platform_memo_pdf(request, platform_slug):
-    platform = get_object_or_404(Platform, slug=platform_slug)
+    platform = get_object_or_404(Platform.objects.listed(), slug=platform_slug)
     entitlements = entitlements_for_request(request)
     if not entitlements.memo_pdf:
         return feature_refused(request, entitlements=entitlements, code="memo_pdf")
@@ -139,7 +139,7 @@ class WatchlistMemoPdfView(OrganizationView):
 def _timeline_subject(platform_slug, document_slug=None, provision_slug=None):
     """The platform and, for a provision's timeline, the published provision; 404 otherwise."""
     if provision_slug is None:
-        return get_object_or_404(Platform, slug=platform_slug), None
+        return get_object_or_404(Platform.objects.listed(), slug=platform_slug), None
     provision = provision_get_published(
         platform_slug=platform_slug, document_slug=document_slug, provision_slug=provision_slug
     )

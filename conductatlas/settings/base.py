@@ -151,6 +151,11 @@ AWS_DEFAULT_ACL = None
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://"),
 }
+# Public pages served from the cache per viewer variant (apps.core.page_cache); writes to the
+# catalog invalidate exactly the pages showing what they changed, so the timeout only bounds
+# how long an unvisited copy holds memory.
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=24 * 3600)
 
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"

@@ -20,3 +20,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Off, so that tests which change the catalog without its saves (bulk updates) see the change;
+# the page cache's own tests switch it on.
+PAGE_CACHE_ENABLED = False

@@ -68,7 +68,10 @@ def test_search_results_never_carry_or_reveal_locked_memo_text(tier, provision):
         assert marker not in by_title
         # Words found only in a locked part must not even find the provision: a hit would
         # reveal what the locked text says.
-        by_memo_words = client.get("/search/", {"q": marker.replace("-", " ")}).content.decode()
+        # (As a phrase: search accepts any of a query's words, and "compliance" alone is
+        # rightly found in the public "why it matters".)
+        locked_phrase = f'"{marker.replace("-", " ")}"'
+        by_memo_words = client.get("/search/", {"q": locked_phrase}).content.decode()
         assert marker not in by_memo_words, f"{tier} was sent {field} through search"
         assert provision.title not in by_memo_words, f"{tier} found the provision by {field}"
 

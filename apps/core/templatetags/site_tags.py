@@ -7,6 +7,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.core.page_cache import HOLES_CONTEXT_FLAG, hole
+
 register = template.Library()
 
 # The characters that could end a <script> element or open a comment inside it; escaped as in
@@ -59,6 +61,19 @@ def faq_json_ld(items) -> str:
             ],
         }
     )
+
+
+@register.simple_tag(takes_context=True)
+def personal(context, template_name: str, *, visitors_too: bool = False) -> str:
+    """A part of the page that depends on who is looking (see apps.core.page_cache): on a page
+    rendered for the cache, a hole filled at each request; elsewhere rendered in place. A
+    visitor's part is the same for every visitor, so it stays in the visitor's copy, unless
+    `visitors_too` (messages)."""
+    user = context.get("user")
+    signed_in = user is not None and user.is_authenticated
+    if context.get(HOLES_CONTEXT_FLAG) and (signed_in or visitors_too):
+        return mark_safe(hole(template_name))  # noqa: S308 - a fixed comment, no user data
+    return context.template.engine.get_template(template_name).render(context)
 
 
 @register.inclusion_tag("includes/_breadcrumbs.html", takes_context=True)
