@@ -11,8 +11,13 @@ from django.utils import timezone
 from apps.billing.models import Plan
 from apps.documents.models import VersionKind
 from apps.provisions.models import ProvisionStatus
-from apps.provisions.services import provision_publish, provision_submit_for_review
-from tests.factories import DocumentVersionFactory, PlatformFactory, ProvisionFactory
+from apps.provisions.services import provision_transition
+from tests.factories import (
+    DocumentVersionFactory,
+    PlatformFactory,
+    ProvisionFactory,
+    UserFactory,
+)
 from tests.pages.sample_catalog import build_sample_catalog
 from tests.tiers import TIERS, client_for_tier, member_on_plan
 
@@ -153,10 +158,16 @@ def test_a_publication_shows_at_once(sample):
         clause_type=sample.provision.clause_type,
         title="Freshly published clause",
         status=ProvisionStatus.DRAFT,
+        no_regulation_applies=True,
+        no_agency_applies=True,
     )
     assert "Freshly published clause" not in get(client, platform_url)
-    provision_submit_for_review(provision=draft)
-    provision_publish(provision=draft)
+    submitter, reviewer = (
+        UserFactory(email=email, is_staff=True, is_superuser=True)
+        for email in ("submitter@example.test", "reviewer@example.test")
+    )
+    provision_transition(provision=draft, action="submit", by=submitter)
+    provision_transition(provision=draft, action="publish", by=reviewer)
     assert "Freshly published clause" in get(client, platform_url)
     assert "Freshly published clause" in get(client, "/")
     assert "Freshly published clause" in get(

@@ -6,7 +6,7 @@ import pytest
 
 from apps.core.search import MAX_QUERY_LENGTH, search_input_parse
 from apps.provisions.models import AnalysisArticle, ProvisionStatus, Severity
-from apps.provisions.services import provision_return_to_draft
+from apps.provisions.services import provision_transition
 from apps.site.models import SearchEntry
 from apps.site.services import search_index_rebuild
 from tests.factories import (
@@ -15,6 +15,7 @@ from tests.factories import (
     PlatformFactory,
     ProvisionFactory,
     RegulationFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -205,7 +206,8 @@ def test_the_index_follows_edits_unpublishing_and_renames(client, catalog):
     catalog["luma"].name = "Luma Labs"
     catalog["luma"].save()
     assert "Luma Labs ·" in search(client, q="narwhal")
-    provision_return_to_draft(provision=provision)
+    curator = UserFactory(is_staff=True, is_superuser=True)
+    provision_transition(provision=provision, action="unpublish", by=curator, comment="Misread")
     assert "Narwhal clause" not in search(client, q="narwhal")
     provision.delete()
     assert not SearchEntry.objects.filter(object_id=provision.pk, kind="provision").exists()

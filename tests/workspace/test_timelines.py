@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from apps.documents.models import ChangeEvent, VersionKind
 from apps.provisions.models import ImpactStatus, ProvisionImpact, ProvisionStatus
-from apps.provisions.services import provision_publish, provision_submit_for_review
+from apps.provisions.services import provision_transition
 from tests.factories import (
     DocumentFactory,
     DocumentVersionFactory,
@@ -78,10 +78,13 @@ def history():
         title="REVIEWED privacy clause",
         status=ProvisionStatus.DRAFT,
         published_at=None,
+        no_regulation_applies=True,
+        no_agency_applies=True,
     )
-    curator = UserFactory(is_staff=True)
-    provision_submit_for_review(provision=reviewed, by=curator)
-    provision_publish(provision=reviewed, by=curator)
+    submitter = UserFactory(is_staff=True, is_superuser=True)
+    reviewer = UserFactory(is_staff=True, is_superuser=True)
+    provision_transition(provision=reviewed, action="submit", by=submitter)
+    provision_transition(provision=reviewed, action="publish", by=reviewer)
     ProvisionFactory(
         document=terms, title="DRAFT clause", status=ProvisionStatus.DRAFT, published_at=None
     )
@@ -118,7 +121,7 @@ def test_the_platform_timeline_shows_every_kind_of_entry_in_order(history):
         "REMOVED fees clause",
         "The clause is no longer in the document",
         "Curator review",
-        "Submitted for review (now in review)",
+        "Submit for review (now in review)",
         "Published",
     ):
         assert text in entries, text
