@@ -15,6 +15,7 @@ from apps.monitoring.alerts import change_event_fan_out
 from apps.monitoring.models import Channel, Delivery, SendStatus
 from tests.alerts.helpers import first_record, organization_tracking
 from tests.alerts.smtp import SmtpServer
+from tests.billing.helpers import default_plans_restore
 from tests.documents.test_worker import (  # noqa: F401  (broker is a fixture)
     VISIBILITY_TIMEOUT,
     WorkerProcess,
@@ -34,8 +35,10 @@ SUMMARY = {
 
 pytestmark = [
     pytest.mark.worker,
-    # The plans are rows of a data migration: restored after the flush that ends the test.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Transactional: the worker process must see the rows. Not serialized_rollback: reloading
+    # the whole database clashes with the content types that another transactional test's
+    # flush has recreated; the plans this test needs are put back by `plans` below.
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         "sqlite" in settings.DATABASES["default"]["ENGINE"],
         reason="a worker process needs a database it can open too (CI runs this on PostgreSQL)",
@@ -43,7 +46,14 @@ pytestmark = [
 ]
 
 
-def test_a_worker_killed_mid_send_sends_the_alert_once_after_redelivery(broker, tmp_path):  # noqa: F811
+@pytest.fixture
+def plans():
+    """The plans are rows of a data migration, gone if an earlier transactional test flushed
+    the database."""
+    default_plans_restore()
+
+
+def test_a_worker_killed_mid_send_sends_the_alert_once_after_redelivery(broker, tmp_path, plans):  # noqa: F811
     queue, transport_options = broker
     document = DocumentFactory()
     user, _organization = organization_tracking("watcher", platform=document.platform)

@@ -157,7 +157,12 @@ def test_the_documents_of_a_worker_that_died_are_dispatched_again_after_their_le
 ):
     """The broker keeps the dead worker's message for its visibility timeout (an hour); the
     lease is what brings the document back: once it expires, the next pass queues it again."""
-    environment = {**broker_environment, "DOCUMENTS_FETCH_LEASE_SECONDS": "3"}
+    # A lease of 5 s: the snapshot time limit (4 s) plus a margin of 1 s.
+    environment = {
+        **broker_environment,
+        "DOCUMENTS_SNAPSHOT_TIME_LIMIT_SECONDS": "4",
+        "DOCUMENTS_FETCH_LEASE_MARGIN_SECONDS": "1",
+    }
     body = corpus_bytes("x__terms-of-service", "v001.md")
     url = corpus_server.route("/slow-terms", body=body, content_type=MARKDOWN, delay=60)
     document = DocumentFactory(source_url=url, next_fetch_at=None)
