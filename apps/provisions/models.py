@@ -185,11 +185,11 @@ class Provision(BaseModel):
                 fields=["clause_type", "status", "document", "severity", "id"],
                 name="provision_clause_type_rank",
             ),
-            # The home page's recently published provisions: the newest few of one status,
-            # read backwards from the end of this index.
-            models.Index(
-                fields=["status", "published_at", "id"], name="provision_status_published"
-            ),
+            # The home page's recently published provisions: the newest few, read backwards
+            # from the end of this index (drafts have no date; a withdrawn row is skipped).
+            # Status is not a column here: SQLite, which keeps no statistics, would lead every
+            # `status = ?` lookup with such an index and scan all published rows per probe.
+            models.Index(fields=["published_at", "id"], name="provision_published_at"),
         ]
 
     def save(self, *args, **kwargs):

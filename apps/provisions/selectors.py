@@ -339,7 +339,7 @@ def article_get_published(*, slug: str) -> AnalysisArticle | None:
 
 
 def provision_recently_published(*, limit: int = 6) -> list[Provision]:
-    # Without NULLs the order is the plain descending one the `provision_status_published`
+    # Without NULLs the order is the plain descending one the `provision_published_at`
     # index gives read backwards; a published provision always has its date.
     return list(
         provision_cards()

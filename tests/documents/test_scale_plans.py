@@ -85,7 +85,7 @@ def plan_nodes(run) -> list[dict]:
     [
         (lambda: list(documents_due(now=timezone.now())[:500]), {"document_due"}),
         (lambda: list(recent_changes()), {"version_kind_captured_id"}),
-        (provision_recently_published, {"provision_status_published"}),
+        (provision_recently_published, {"provision_published_at"}),
         (snapshots_scrub_batch, {"snapshot_never_verified", "snapshot_verified"}),
         (
             lambda: fetch_attempts_prune_batch(cutoff=timezone.now() - timedelta(days=90)),
