@@ -19,7 +19,7 @@ the next completed fetch of each document whose fetch it cut off) against the st
 It touches no shared service: everything it starts listens on 127.0.0.1 ports of its own and
 is stopped at the end, with its scratch folder.
 
-    .venv/bin/python benchmarks/soak.py [--kills 20] [--documents 30] [--concurrency 2]
+    .venv/bin/python benchmarks/soak.py [--kills 20] [--documents 20] [--concurrency 4]
 """
 
 import argparse

@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.db.models import DateTimeField, Q, Value
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -36,9 +35,10 @@ from apps.monitoring.models import (
 from apps.monitoring.sending import (
     BatchResult,
     first_attempt_at,
-    outbound_due_claim,
+    outbound_retry_queue,
     outbound_send_batch,
     recipient_unreachable,
+    sends_queue,
 )
 from apps.provisions.impact import provision_impacts_assess
 from apps.provisions.models import ImpactStatus
@@ -180,24 +180,15 @@ def change_event_alerts_queue(*, change_event: ChangeEvent) -> FanOut:
     from apps.monitoring.tasks import deliveries_send
 
     fan_out = change_event_fan_out(change_event=change_event)
-    batch = settings.ALERTS_SEND_BATCH
-    for start in range(0, len(fan_out.email_ids), batch):
-        deliveries_send.delay_on_commit(fan_out.email_ids[start : start + batch])
+    sends_queue(task=deliveries_send, ids=fan_out.email_ids)
     return fan_out
 
 
 def deliveries_retry_queue(*, now: datetime | None = None) -> list[int]:
-    """Queue the sends of the email deliveries that are due again (see
-    `OutboundMessage.next_attempt_at`), in batches. Returns their ids."""
+    """Queue the sends of the email deliveries that are due again, in batches."""
     from apps.monitoring.tasks import deliveries_send
 
-    due = outbound_due_claim(
-        model=Delivery, now=now or timezone.now(), limit=settings.ALERTS_RETRY_BATCH
-    )
-    batch = settings.ALERTS_SEND_BATCH
-    for start in range(0, len(due), batch):
-        deliveries_send.delay_on_commit(due[start : start + batch])
-    return due
+    return outbound_retry_queue(model=Delivery, task=deliveries_send, now=now or timezone.now())
 
 
 def deliveries_send_batch(*, delivery_ids: list[int]) -> BatchResult:

@@ -13,7 +13,6 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
@@ -33,9 +32,10 @@ from apps.monitoring.models import (
 from apps.monitoring.sending import (
     BatchResult,
     first_attempt_at,
-    outbound_due_claim,
+    outbound_retry_queue,
     outbound_send_batch,
     recipient_unreachable,
+    sends_queue,
 )
 from apps.provisions.models import ImpactStatus
 
@@ -135,9 +135,7 @@ def digests_dispatch(*, now: datetime | None = None) -> list[int]:
                 )
     # Two schedules may end a period at the same instant; each digest is queued once.
     built_ids = list(dict.fromkeys(built_ids))
-    batch = settings.ALERTS_SEND_BATCH
-    for start in range(0, len(built_ids), batch):
-        digests_send.delay_on_commit(built_ids[start : start + batch])
+    sends_queue(task=digests_send, ids=built_ids)
     return built_ids
 
 
@@ -250,17 +248,10 @@ def tracked_changes(
 
 
 def digests_retry_queue(*, now: datetime | None = None) -> list[int]:
-    """Queue the sends of the digests that are due again (see
-    `OutboundMessage.next_attempt_at`), in batches. Returns their ids."""
+    """Queue the sends of the digests that are due again, in batches."""
     from apps.monitoring.tasks import digests_send
 
-    due = outbound_due_claim(
-        model=Digest, now=now or timezone.now(), limit=settings.ALERTS_RETRY_BATCH
-    )
-    batch = settings.ALERTS_SEND_BATCH
-    for start in range(0, len(due), batch):
-        digests_send.delay_on_commit(due[start : start + batch])
-    return due
+    return outbound_retry_queue(model=Digest, task=digests_send, now=now or timezone.now())
 
 
 def digests_send_batch(*, digest_ids: list[int]) -> BatchResult:

@@ -71,6 +71,22 @@ def outbound_due_claim(*, model: type[OutboundMessage], now: datetime, limit: in
     return ids
 
 
+def sends_queue(*, task, ids: list[int]) -> None:
+    """Queue `task` (a send task taking a list of row ids) once the transaction commits, in
+    batches of ALERTS_SEND_BATCH rows: one SMTP connection serves each batch."""
+    batch = settings.ALERTS_SEND_BATCH
+    for start in range(0, len(ids), batch):
+        task.delay_on_commit(ids[start : start + batch])
+
+
+def outbound_retry_queue(*, model: type[OutboundMessage], task, now: datetime) -> list[int]:
+    """Queue the sends of the rows that are due again (see `OutboundMessage.next_attempt_at`),
+    in batches. Returns their ids."""
+    due = outbound_due_claim(model=model, now=now, limit=settings.ALERTS_RETRY_BATCH)
+    sends_queue(task=task, ids=due)
+    return due
+
+
 def recipient_unreachable(*, organization_id: int, recipient) -> str | None:
     """Why this member must not be emailed for this organization any more, or None."""
     if not Membership.objects.filter(organization_id=organization_id, user=recipient).exists():
