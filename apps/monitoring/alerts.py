@@ -9,9 +9,11 @@ before the row is marked sent; the row rolls back to pending and the email goes 
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import DateTimeField, Q, Value
+from django.conf import settings
+from django.db import transaction
+from django.db.models import DateTimeField, Exists, OuterRef, Q, Value
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -26,6 +28,7 @@ from apps.monitoring.audience import (
 )
 from apps.monitoring.emails import change_alert_email
 from apps.monitoring.models import (
+    ChangeEventFanOut,
     Channel,
     Delivery,
     SendStatus,
@@ -88,9 +91,58 @@ def change_event_fan_out(*, change_event: ChangeEvent) -> FanOut:
     if change_event.previous_version_id is None:
         return FanOut(0, 0, [])
     # One change reaches many organizations: the organization scope is off on purpose, and
-    # every row written names the organization it was selected for.
-    with scopes_disabled():
-        return _fan_out(change_event)
+    # every row written names the organization it was selected for. The rows and the mark
+    # that the fan-out is done commit together.
+    with scopes_disabled(), transaction.atomic():
+        fan_out = _fan_out(change_event)
+        _fan_outs_mark([change_event.pk], done_at=timezone.now(), next_attempt_at=None)
+    return fan_out
+
+
+def change_event_fan_outs_retry_queue(*, now: datetime | None = None) -> list[int]:
+    """Queue again the fan-out of the recent change events whose fan-out never finished (its
+    message was not published because the broker was down when the version committed, or it
+    was lost with its worker): events at least a claim's length old, within the lookback,
+    with no fan-out done and no claim running. Each is claimed before its task is queued, so
+    the next pass leaves it alone while the task waits. Two passes at once may both queue an
+    event; the fan-out is safe to run twice. Returns the events' ids."""
+    from apps.monitoring.tasks import change_event_alerts
+
+    now = now or timezone.now()
+    claim = timedelta(seconds=settings.ALERTS_FAN_OUT_CLAIM_SECONDS)
+    settled = ChangeEventFanOut.objects.filter(change_event=OuterRef("pk")).filter(
+        Q(done_at__isnull=False) | Q(next_attempt_at__gt=now)
+    )
+    with transaction.atomic():
+        ids = list(
+            ChangeEvent.objects.filter(
+                previous_version__isnull=False,
+                created_at__gte=now - timedelta(hours=settings.ALERTS_FAN_OUT_LOOKBACK_HOURS),
+                created_at__lte=now - claim,
+            )
+            .exclude(Exists(settled))
+            .order_by("created_at", "pk")
+            .values_list("pk", flat=True)[: settings.ALERTS_RETRY_BATCH]
+        )
+        _fan_outs_mark(ids, done_at=None, next_attempt_at=now + claim)
+    for change_event_id in ids:
+        change_event_alerts.delay_on_commit(change_event_id)
+    return ids
+
+
+def _fan_outs_mark(change_event_ids: list[int], *, done_at, next_attempt_at) -> None:
+    # One upsert: two fan-outs of the same event (a redelivered message) may mark it at once.
+    ChangeEventFanOut.objects.bulk_create(
+        [
+            ChangeEventFanOut(
+                change_event_id=change_event_id, done_at=done_at, next_attempt_at=next_attempt_at
+            )
+            for change_event_id in change_event_ids
+        ],
+        update_conflicts=True,
+        unique_fields=["change_event"],
+        update_fields=["done_at", "next_attempt_at"],
+    )
 
 
 def _fan_out(change_event: ChangeEvent) -> FanOut:

@@ -279,3 +279,25 @@ class DigestRun(models.Model):
 
     def __str__(self):
         return f"{self.frequency} digests of {self.schedule_key} until {self.period_end}"
+
+
+class ChangeEventFanOut(models.Model):
+    """Whether a change event's alerts were fanned out. The fan-out task is queued once the
+    ingest commits; should that message never run (the broker was down at the commit, or it
+    was lost with its worker), the retry pass finds the recent event with no finished fan-out
+    and queues it again. The pass writes the row as a claim (`next_attempt_at`) so that it
+    does not queue the event again while that task waits; the fan-out marks it done in its
+    own transaction."""
+
+    change_event = models.OneToOneField(
+        "documents.ChangeEvent",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="alert_fan_out",
+    )
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        state = f"done {self.done_at:%Y-%m-%d %H:%M}" if self.done_at else "pending"
+        return f"Alert fan-out of change event {self.change_event_id}: {state}"

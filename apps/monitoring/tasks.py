@@ -6,6 +6,7 @@ from celery import shared_task
 from apps.documents.models import ChangeEvent
 from apps.monitoring.alerts import (
     change_event_alerts_queue,
+    change_event_fan_outs_retry_queue,
     deliveries_retry_queue,
     deliveries_send_batch,
 )
@@ -38,6 +39,11 @@ def digests_send(digest_ids: list[int]) -> int:
 
 @shared_task
 def alerts_retry() -> int:
-    """The retry pass: queues the emails whose send is due again (a transient failure's
-    backoff is over, or a queued send never happened). No retry waits in the broker."""
-    return len(deliveries_retry_queue()) + len(digests_retry_queue())
+    """The retry pass: queues the fan-outs that never happened and the emails whose send is
+    due again (a transient failure's backoff is over, or a queued send never happened). No
+    retry waits in the broker."""
+    return (
+        len(change_event_fan_outs_retry_queue())
+        + len(deliveries_retry_queue())
+        + len(digests_retry_queue())
+    )

@@ -294,6 +294,11 @@ ALERTS_SEND_RETRY_BASE_SECONDS = env.float("ALERTS_SEND_RETRY_BASE_SECONDS", def
 # to happen before the pass queues it again (its worker died, its message was lost).
 ALERTS_RETRY_BATCH = env.int("ALERTS_RETRY_BATCH", default=5000)
 ALERTS_SEND_CLAIM_SECONDS = env.int("ALERTS_SEND_CLAIM_SECONDS", default=900)
+# The fan-out of a change event is queued when its version commits; the retry pass queues again
+# the fan-out of an event at least ALERTS_FAN_OUT_CLAIM_SECONDS old (and at most
+# ALERTS_FAN_OUT_LOOKBACK_HOURS: older news goes to digests only) whose fan-out never finished.
+ALERTS_FAN_OUT_CLAIM_SECONDS = env.int("ALERTS_FAN_OUT_CLAIM_SECONDS", default=300)
+ALERTS_FAN_OUT_LOOKBACK_HOURS = env.int("ALERTS_FAN_OUT_LOOKBACK_HOURS", default=48)
 # Days an emailed unsubscribe link stays valid.
 ALERTS_UNSUBSCRIBE_MAX_AGE_DAYS = env.int("ALERTS_UNSUBSCRIBE_MAX_AGE_DAYS", default=90)
 
