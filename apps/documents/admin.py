@@ -84,7 +84,9 @@ class AttemptOutcomeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "interrupted":
-            return queryset.filter(pk__in=fetch_attempts_interrupted().values("pk"))
+            # The conditions themselves, not a subquery of ids: the list then reads its page
+            # along `fetchattempt_unfinished`.
+            return queryset & fetch_attempts_interrupted()
         if self.value() in FetchOutcome.values:
             return queryset.filter(outcome=self.value())
         return queryset

@@ -50,6 +50,12 @@ def large_table_planner(settings):
             finished_at=now,
             outcome=FetchOutcome.UNCHANGED,
         )
+        # A run a crash cut off: the admin's "Interrupted" filter lists it.
+        FetchAttempt.objects.create(
+            document=version.document,
+            started_at=now - timedelta(days=1 + number),
+            outcome=FetchOutcome.STARTED,
+        )
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
         cursor.execute("SET enable_sort = off")
@@ -103,8 +109,12 @@ def test_the_read_follows_its_index_without_sorting(large_table_planner, read, i
 
 @pytest.mark.parametrize(
     ("query", "index"),
-    [("", "fetchattempt_started"), ("?outcome=error", "fetchattempt_errors")],
-    ids=["all", "failed"],
+    [
+        ("", "fetchattempt_started"),
+        ("?outcome=error", "fetchattempt_errors"),
+        ("?outcome=interrupted", "fetchattempt_unfinished"),
+    ],
+    ids=["all", "failed", "interrupted"],
 )
 def test_the_fetch_attempt_admin_list_follows_its_index(
     large_table_planner, admin_client, query, index
