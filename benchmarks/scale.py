@@ -426,6 +426,12 @@ def measures(args, built_at) -> tuple[list[dict], list[str]]:
             target_ms=TARGET_PAGE_MS,
         ),
         measure(
+            "admin fetch attempts, interrupted",
+            page("/admin/documents/fetchattempt/?outcome=interrupted"),
+            repeat=repeat,
+            target_ms=TARGET_PAGE_MS,
+        ),
+        measure(
             "admin snapshots (scrub progress)",
             page("/admin/documents/archivedsnapshot/"),
             repeat=repeat,

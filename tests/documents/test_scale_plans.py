@@ -135,3 +135,13 @@ def test_redundant_indexes_are_gone():
         definitions = [row[0] for row in cursor.fetchall()]
     assert not [d for d in definitions if d.endswith("USING btree (document_id)")]
     assert len([d for d in definitions if "(sha256" in d]) == 1
+
+
+def test_the_scrub_batch_is_one_fetch_per_range_not_a_cursor(large_table_planner):
+    # A server-side cursor costs a round trip per chunk; a batch is bounded, so it is fetched
+    # whole (verify_archive's unbounded read keeps the cursor).
+    with CaptureQueriesContext(connection) as captured:
+        batch = snapshots_scrub_batch()
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert len(batch) == 3
+    assert not [sql for sql in statements if sql.startswith("DECLARE")]
