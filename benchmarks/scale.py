@@ -446,7 +446,7 @@ def measures(args, built_at) -> tuple[list[dict], list[str]]:
         ),
         measure(
             "prune batch selection",
-            lambda: list(fetch_attempts_prune_batch()),
+            fetch_attempts_prune_batch,
             repeat=repeat,
             target_ms=TARGET_PERIODIC_MS,
         ),
