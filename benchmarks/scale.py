@@ -432,6 +432,30 @@ def measures(args, built_at) -> tuple[list[dict], list[str]]:
             target_ms=TARGET_PAGE_MS,
         ),
         measure(
+            "admin fetch attempts, blocked",
+            page("/admin/documents/fetchattempt/?error_kind=blocked"),
+            repeat=repeat,
+            target_ms=TARGET_PAGE_MS,
+        ),
+        measure(
+            "admin documents",
+            page("/admin/documents/document/"),
+            repeat=repeat,
+            target_ms=TARGET_PAGE_MS,
+        ),
+        measure(
+            "admin documents, failing",
+            page("/admin/documents/document/?health=failing"),
+            repeat=repeat,
+            target_ms=TARGET_PAGE_MS,
+        ),
+        measure(
+            "admin versions",
+            page("/admin/documents/documentversion/"),
+            repeat=repeat,
+            target_ms=TARGET_PAGE_MS,
+        ),
+        measure(
             "admin snapshots (scrub progress)",
             page("/admin/documents/archivedsnapshot/"),
             repeat=repeat,

@@ -11,8 +11,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.documents.models import ArchivedSnapshot, FetchAttempt, FetchOutcome, VersionKind
-from apps.documents.selectors import documents_due, snapshots_scrub_batch
+from apps.documents.models import (
+    ArchivedSnapshot,
+    AttemptErrorKind,
+    Document,
+    FetchAttempt,
+    FetchOutcome,
+    VersionKind,
+)
+from apps.documents.selectors import (
+    documents_due,
+    documents_failing_to_fetch,
+    snapshots_scrub_batch,
+)
 from apps.documents.services import fetch_attempts_prune_batch
 from apps.provisions.selectors import provision_recently_published
 from apps.site.selectors import recent_changes
@@ -56,6 +67,14 @@ def large_table_planner(settings):
             started_at=now - timedelta(days=1 + number),
             outcome=FetchOutcome.STARTED,
         )
+        FetchAttempt.objects.create(
+            document=version.document,
+            started_at=now - timedelta(days=2 + number),
+            finished_at=now,
+            outcome=FetchOutcome.ERROR,
+            error_kind=AttemptErrorKind.BLOCKED,
+        )
+    Document.objects.filter(pk=version.document_id).update(consecutive_failures=5)
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
         cursor.execute("SET enable_sort = off")
@@ -97,8 +116,16 @@ def plan_nodes(run) -> list[dict]:
             lambda: fetch_attempts_prune_batch(cutoff=timezone.now() - timedelta(days=90)),
             {"fetchattempt_started"},
         ),
+        (documents_failing_to_fetch, {"document_failing"}),
     ],
-    ids=["dispatch", "recent changes", "recently published", "scrub batch", "prune batch"],
+    ids=[
+        "dispatch",
+        "recent changes",
+        "recently published",
+        "scrub batch",
+        "prune batch",
+        "failing documents",
+    ],
 )
 def test_the_read_follows_its_index_without_sorting(large_table_planner, read, indexes):
     nodes = plan_nodes(read)
@@ -113,8 +140,9 @@ def test_the_read_follows_its_index_without_sorting(large_table_planner, read, i
         ("", "fetchattempt_started"),
         ("?outcome=error", "fetchattempt_errors"),
         ("?outcome=interrupted", "fetchattempt_unfinished"),
+        ("?error_kind=blocked", "fetchattempt_error_kinds"),
     ],
-    ids=["all", "failed", "interrupted"],
+    ids=["all", "failed", "interrupted", "error kind"],
 )
 def test_the_fetch_attempt_admin_list_follows_its_index(
     large_table_planner, admin_client, query, index
@@ -122,8 +150,31 @@ def test_the_fetch_attempt_admin_list_follows_its_index(
     nodes = plan_nodes(lambda: admin_client.get(f"/admin/documents/fetchattempt/{query}"))
     attempt_scans = [n for n in nodes if n.get("Relation Name") == "documents_fetchattempt"]
     assert "Seq Scan" not in {n["Node Type"] for n in attempt_scans}
-    assert {n["Index Name"] for n in nodes if "fetchattempt" in n.get("Index Name", "")} == {index}
+    assert index in {n.get("Index Name") for n in attempt_scans}
     assert not [n for n in nodes if n["Node Type"] == "Sort"]
+
+
+@pytest.mark.parametrize(
+    ("url", "table", "index"),
+    [
+        ("/admin/documents/document/", "documents_document", "documents_document_pkey"),
+        ("/admin/documents/document/?health=failing", "documents_document", "document_failing"),
+        (
+            "/admin/documents/documentversion/",
+            "documents_documentversion",
+            "documents_documentversion_pkey",
+        ),
+    ],
+    ids=["documents", "failing documents", "versions"],
+)
+def test_the_catalog_admin_lists_read_a_page_of_an_index(
+    large_table_planner, admin_client, url, table, index
+):
+    nodes = plan_nodes(lambda: admin_client.get(url))
+    reads = [node for node in nodes if node.get("Relation Name") == table]
+    assert "Seq Scan" not in {node["Node Type"] for node in reads}
+    assert index in {node.get("Index Name") for node in reads}
+    assert not [node for node in nodes if node["Node Type"] == "Sort"]
 
 
 def test_redundant_indexes_are_gone():
