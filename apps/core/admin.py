@@ -25,9 +25,11 @@ class CappedCountPaginator(Paginator):
 
 
 class LargeTableAdminMixin:
-    """For the append-only tables that grow with every fetch (fetch attempts, snapshots,
-    versions, change events): each page reads one page of an index, with no full COUNT and no
-    date hierarchy (which reads the dates of every row)."""
+    """For the tables that grow to millions of rows (fetch attempts, snapshots, versions, change
+    events, documents, organizations and what they track): each page reads one page of an
+    index, with no full COUNT and no date hierarchy (which reads the dates of every row). Give
+    the admin an `ordering` an index serves (the primary key, newest first, when nothing else
+    does)."""
 
     show_full_result_count = False
     paginator = CappedCountPaginator

@@ -27,7 +27,12 @@ from apps.documents.selectors import (
 from apps.documents.services import fetch_attempts_prune_batch
 from apps.provisions.selectors import provision_recently_published
 from apps.site.selectors import recent_changes
-from tests.factories import DocumentVersionFactory, ProvisionFactory
+from tests.factories import (
+    DocumentFactory,
+    DocumentVersionFactory,
+    PlatformFactory,
+    ProvisionFactory,
+)
 
 pytestmark = [
     pytest.mark.django_db,
@@ -164,8 +169,14 @@ def test_the_fetch_attempt_admin_list_follows_its_index(
             "documents_documentversion",
             "documents_documentversion_pkey",
         ),
+        (
+            "/admin/monitoring/watchedplatform/",
+            "monitoring_watchedplatform",
+            "monitoring_watchedplatform_pkey",
+        ),
+        ("/admin/accounts/organization/", "accounts_organization", "accounts_organization_pkey"),
     ],
-    ids=["documents", "failing documents", "versions"],
+    ids=["documents", "failing documents", "versions", "tracked platforms", "organizations"],
 )
 def test_the_catalog_admin_lists_read_a_page_of_an_index(
     large_table_planner, admin_client, url, table, index
@@ -175,6 +186,21 @@ def test_the_catalog_admin_lists_read_a_page_of_an_index(
     assert "Seq Scan" not in {node["Node Type"] for node in reads}
     assert index in {node.get("Index Name") for node in reads}
     assert not [node for node in nodes if node["Node Type"] == "Sort"]
+
+
+def test_the_platform_admin_counts_the_documents_of_the_listed_platforms_only(admin_client):
+    with_two = DocumentFactory().platform
+    DocumentFactory(platform=with_two)
+    without = PlatformFactory()
+
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client.get("/admin/platforms/platform/")
+
+    counts = {p.pk: p.document_total for p in response.context["cl"].result_list}
+    assert (counts[with_two.pk], counts[without.pk]) == (2, 0)
+    # A join of every platform with every document, grouped, is what read the whole catalog.
+    joined = '"platforms_platform" LEFT OUTER JOIN "documents_document"'
+    assert not [q for q in captured.captured_queries if joined in q["sql"]]
 
 
 def test_redundant_indexes_are_gone():
