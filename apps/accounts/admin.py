@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from apps.accounts.models import Invitation, Membership, Organization, User
 from apps.accounts.tenancy import CrossOrganizationAdminMixin
+from apps.core.admin import LargeTableAdminMixin
 
 
 @admin.register(User)
@@ -29,8 +30,10 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(CrossOrganizationAdminMixin, admin.ModelAdmin):
+class OrganizationAdmin(LargeTableAdminMixin, CrossOrganizationAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "is_personal", "created_at"]
+    # Newest first along the primary key, not sorted by name: 100,000 organizations and more.
+    ordering = ["-pk"]
     list_filter = ["is_personal"]
     search_fields = ["name", "slug", "memberships__user__email"]
     inlines = [MembershipInline]

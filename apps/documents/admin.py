@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from apps.core.admin import CatalogAdmin, LargeTableAdminMixin
 from apps.documents.models import (
     ArchivedSnapshot,
+    AttemptErrorKind,
     ChangeEvent,
     Document,
     DocumentVersion,
@@ -84,9 +85,27 @@ class AttemptOutcomeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "interrupted":
-            return queryset.filter(pk__in=fetch_attempts_interrupted().values("pk"))
+            # The conditions themselves, not a subquery of ids: the list then reads its page
+            # along `fetchattempt_unfinished`.
+            return queryset & fetch_attempts_interrupted()
         if self.value() in FetchOutcome.values:
             return queryset.filter(outcome=self.value())
+        return queryset
+
+
+class AttemptErrorKindFilter(admin.SimpleListFilter):
+    """By kind of failure. Only failed attempts have one; saying so lets the list read the
+    `fetchattempt_error_kinds` index of failures instead of seeking a rare kind among all."""
+
+    title = "error kind"
+    parameter_name = "error_kind"
+
+    def lookups(self, request, model_admin):
+        return AttemptErrorKind.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in AttemptErrorKind.values:
+            return queryset.filter(outcome=FetchOutcome.ERROR, error_kind=self.value())
         return queryset
 
 
@@ -143,7 +162,7 @@ class DocumentVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(CatalogAdmin):
+class DocumentAdmin(LargeTableAdminMixin, CatalogAdmin):
     list_display = [
         "title",
         "platform",
@@ -153,8 +172,13 @@ class DocumentAdmin(CatalogAdmin):
         "next_fetch_at",
         "failures_in_a_row",
     ]
-    list_filter = [FailingFilter, "is_monitored", "doc_type", "platform"]
+    # No filter by platform: it would list every platform of the catalog on each page (search
+    # finds a platform's documents by its name).
+    list_filter = [FailingFilter, "is_monitored", "doc_type"]
     list_select_related = ["platform"]
+    # Newest first along the primary key: the model's order (platform name, title) sorted the
+    # whole catalog for each page.
+    ordering = ["-pk"]
     search_fields = ["title", "record_id", "source_url", "platform__name"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["platform"]
@@ -299,6 +323,9 @@ class DocumentAdmin(CatalogAdmin):
 class DocumentVersionAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["document", "number", "kind", "captured_at", "text_sha256", "archive_url"]
     list_filter = ["kind"]
+    # Newest first along the primary key: the model's order (document, then number downwards)
+    # sorted every version for each page.
+    ordering = ["-pk"]
     list_select_related = ["document"]
     search_fields = ["document__title", "document__record_id", "text_sha256"]
 
@@ -343,7 +370,7 @@ class FetchAttemptAdmin(
         "duration_ms",
         "message",
     ]
-    list_filter = [AttemptOutcomeFilter, "error_kind"]
+    list_filter = [AttemptOutcomeFilter, AttemptErrorKindFilter]
     list_select_related = ["document"]
     search_fields = ["document__title", "document__record_id", "message"]
     # Newest first, read backwards along the `fetchattempt_started` index.

@@ -103,6 +103,13 @@ class Document(BaseModel):
                 condition=models.Q(is_monitored=True),
                 name="document_due",
             ),
+            # Documents whose last fetches failed, a few among a million: the curator queue's
+            # count and the admin's fetch-health filters (newest first, as the admin lists).
+            models.Index(
+                fields=["id", "consecutive_failures"],
+                condition=models.Q(consecutive_failures__gt=0),
+                name="document_failing",
+            ),
         ]
 
     def save(self, *args, **kwargs):
@@ -298,6 +305,19 @@ class FetchAttempt(models.Model):
                 fields=["started_at", "id"],
                 condition=models.Q(outcome="error"),
                 name="fetchattempt_errors",
+            ),
+            # The admin's filter by kind of failure, newest first within the kind.
+            models.Index(
+                fields=["error_kind", "started_at", "id"],
+                condition=models.Q(outcome="error"),
+                name="fetchattempt_error_kinds",
+            ),
+            # Runs not finished (in flight, or cut off by a crash): the admin's "Interrupted"
+            # filter, a handful of rows that would otherwise be sought among millions.
+            models.Index(
+                fields=["started_at", "id"],
+                condition=models.Q(outcome="started"),
+                name="fetchattempt_unfinished",
             ),
         ]
 

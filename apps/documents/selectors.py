@@ -199,12 +199,17 @@ def snapshot_ids_least_recently_verified(*, limit: int | None = None) -> Iterato
     )
     taken = 0
     for snapshots in (never, verified):
-        remaining = None if limit is None else limit - taken
-        if remaining == 0:
+        ids = snapshots.values_list("pk", flat=True)
+        if limit is None:
+            # The whole archive: streamed through a server-side cursor, never all in memory.
+            yield from ids.iterator()
+            continue
+        # A batch: one fetch, where a cursor would cost a round trip per chunk.
+        batch = list(ids[: limit - taken])
+        taken += len(batch)
+        yield from batch
+        if taken == limit:
             return
-        for pk in snapshots.values_list("pk", flat=True)[:remaining].iterator():
-            taken += 1
-            yield pk
 
 
 def snapshots_scrub_batch_size() -> int:

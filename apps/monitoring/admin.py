@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from apps.accounts.tenancy import CrossOrganizationAdminMixin
+from apps.core.admin import LargeTableAdminMixin
 from apps.monitoring.models import (
     AlertPreference,
     AlertSchedule,
@@ -12,8 +13,11 @@ from apps.monitoring.models import (
 
 
 @admin.register(WatchedPlatform)
-class WatchedPlatformAdmin(CrossOrganizationAdminMixin, admin.ModelAdmin):
+class WatchedPlatformAdmin(LargeTableAdminMixin, CrossOrganizationAdminMixin, admin.ModelAdmin):
     list_display = ["organization", "platform", "added_by", "created_at"]
+    # Newest first along the primary key: the model's order (platform name) sorted every
+    # organization's watchlist for each page.
+    ordering = ["-pk"]
     search_fields = ["organization__name", "platform__name"]
     list_select_related = ["organization", "platform", "added_by"]
     autocomplete_fields = ["organization"]
@@ -21,8 +25,9 @@ class WatchedPlatformAdmin(CrossOrganizationAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(WatchedProvision)
-class WatchedProvisionAdmin(CrossOrganizationAdminMixin, admin.ModelAdmin):
+class WatchedProvisionAdmin(LargeTableAdminMixin, CrossOrganizationAdminMixin, admin.ModelAdmin):
     list_display = ["organization", "provision", "added_by", "created_at"]
+    ordering = ["-pk"]
     search_fields = ["organization__name", "provision__title"]
     list_select_related = ["organization", "provision", "added_by"]
     autocomplete_fields = ["organization"]

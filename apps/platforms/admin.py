@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 
 from apps.core.admin import CatalogAdmin
 from apps.platforms.models import Platform
@@ -24,7 +24,13 @@ class PlatformAdmin(CatalogAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(document_total=Count("documents"))
+        # A count per listed platform (its documents' index range), not a join grouping every
+        # document of the catalog for each page and for each of its counts. Through the
+        # reverse relation: the platforms app does not import the documents app.
+        documents = Platform.objects.filter(pk=OuterRef("pk")).annotate(n=Count("documents"))
+        return (
+            super().get_queryset(request).annotate(document_total=Subquery(documents.values("n")))
+        )
 
     @admin.display(description="documents", ordering="document_total")
     def document_count(self, obj: Platform) -> int:

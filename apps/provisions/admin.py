@@ -164,7 +164,6 @@ class ProvisionAdmin(SimpleHistoryAdmin):
         "workflow_history",
     ]
     inlines = [ProvisionAgencyInline, FAQEntryInline]
-    date_hierarchy = "updated_at"
     actions = [
         _bulk_transition(TransitionAction.SUBMIT, "Submit selected provisions for review"),
         _bulk_transition(TransitionAction.REQUEST_CHANGES, "Request changes (back to draft)"),

@@ -266,3 +266,12 @@ def test_provision_autocomplete_fields_answer(curator_client, field_name, make, 
 
     assert response.status_code == 200
     assert response.json()["results"], response.content
+
+
+def test_provision_changelist_has_no_date_hierarchy(curator_client):
+    # A date hierarchy reads the dates of every provision on each page view.
+    ProvisionFactory()
+
+    response = curator_client.get(reverse("admin:provisions_provision_changelist"))
+
+    assert response.context["cl"].date_hierarchy is None

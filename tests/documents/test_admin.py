@@ -149,3 +149,23 @@ def test_large_admin_lists_count_at_most_their_cap(curator_client, monkeypatch):
     response = curator_client.get("/admin/documents/fetchattempt/")
 
     assert response.context["cl"].result_count == 3
+
+
+def test_large_admin_lists_show_fifty_rows_a_page(curator_client):
+    document = DocumentFactory()
+    now = timezone.now()
+    FetchAttempt.objects.bulk_create(
+        FetchAttempt(
+            document=document,
+            started_at=now - timezone.timedelta(minutes=minutes),
+            finished_at=now,
+            outcome=FetchOutcome.UNCHANGED,
+        )
+        for minutes in range(51)
+    )
+
+    first = curator_client.get("/admin/documents/fetchattempt/")
+    second = curator_client.get("/admin/documents/fetchattempt/?p=2")
+
+    assert len(first.context["cl"].result_list) == 50
+    assert len(second.context["cl"].result_list) == 1

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from apps.documents.models import FetchAttempt, FetchOutcome
-from apps.documents.services import fetch_attempts_prune
+from apps.documents.services import fetch_attempts_prune, fetch_attempts_prune_batch
 from apps.documents.tasks import prune_fetch_attempts
 from conductatlas.celery import app as celery_app
 from tests.factories import DocumentFactory
@@ -39,6 +39,22 @@ def test_attempts_past_the_retention_age_go_but_each_documents_latest_stays(sett
 
     assert deleted == 4
     assert set(FetchAttempt.objects.all()) == {recent, boundary, silent_latest}
+
+
+def test_a_prune_batch_gives_ids_oldest_first_and_where_the_next_one_starts():
+    document = DocumentFactory()
+    oldest, older, old = (attempt(document, days) for days in (300, 200, 100))
+    attempt(document, 1)
+    cutoff = NOW - timedelta(days=90)
+
+    first, position = fetch_attempts_prune_batch(cutoff=cutoff, batch_size=2)
+    second, last_position = fetch_attempts_prune_batch(cutoff=cutoff, after=position)
+    rest = fetch_attempts_prune_batch(cutoff=cutoff, after=last_position)
+
+    assert first == [oldest.pk, older.pk]
+    assert position == (older.started_at, older.pk)
+    assert second == [old.pk]
+    assert rest == ([], None)
 
 
 def test_the_retention_age_is_a_setting(settings):
