@@ -4,7 +4,9 @@ the diff page, and a section-aware change summary (sections keyed by their Markd
 The functions return plain data; the page's template escapes every piece of text, so a version
 holding markup shows it as text and cannot inject it."""
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # difflib's algorithm compiled (the same matches, opcodes and ratios), several times faster on
@@ -102,11 +104,13 @@ def _word_change_counts(old_words: list[str], new_words: list[str]) -> tuple[int
     return added, removed
 
 
-def _paragraph_word_changes(old_text: str, new_text: str) -> tuple[int, int]:
+def _paragraph_word_changes(
+    old_text: str, new_text: str, normalize: Callable[[str], str]
+) -> tuple[int, int]:
     """Words added and removed, diffing paragraphs first and words only inside the paragraphs
     that differ, which keeps long documents fast."""
-    old_paragraphs = [normalize_text(p) for p in old_text.split("\n")]
-    new_paragraphs = [normalize_text(p) for p in new_text.split("\n")]
+    old_paragraphs = [normalize(p) for p in old_text.split("\n")]
+    new_paragraphs = [normalize(p) for p in new_text.split("\n")]
     old_paragraphs = [p for p in old_paragraphs if p]
     new_paragraphs = [p for p in new_paragraphs if p]
     added = removed = 0
@@ -139,6 +143,8 @@ def change_summary_build(old_text: str, new_text: str) -> dict:
     added = [new_sections[key] for key in new_sections if key not in old_sections]
     removed = [old_sections[key] for key in old_sections if key not in new_sections]
     body_words = _SectionWords()
+    # A reworded section keeps most of its paragraphs: each distinct one is normalised once.
+    paragraph_normalize = functools.cache(normalize_text)
 
     renamed = []
     for old in list(removed):
@@ -160,7 +166,9 @@ def change_summary_build(old_text: str, new_text: str) -> dict:
     for old, new in pairs + renamed:
         if old.body == new.body or body_words(old) == body_words(new):
             continue
-        words_added, words_removed = _paragraph_word_changes(old.body, new.body)
+        words_added, words_removed = _paragraph_word_changes(
+            old.body, new.body, paragraph_normalize
+        )
         reworded.append(
             {"heading": _label(new), "words_added": words_added, "words_removed": words_removed}
         )
@@ -325,14 +333,20 @@ class PassageIndex:
         clause_size = max(len(_sentences(clause_text)), 1)
         # Jaccard overlap of the clause's words with each window of sentences: the shared words
         # come from the few each sentence shares, the window's own size is the same for every
-        # clause and kept.
-        shared = [vocabulary & words for words in self._sentence_sets()]
+        # clause and kept. Each sentence's shared words are a bit mask over the clause's
+        # vocabulary, so a window's are the OR of a few integers. A window sharing no word
+        # overlaps by 0 and its ordered comparison is 0 too: it can never be the closest
+        # passage, so it is not listed (the stable sort keeps the others' order).
+        bits = {word: 1 << position for position, word in enumerate(vocabulary)}
+        masks = [sum(bits[word] for word in vocabulary & words) for words in self._sentence_sets()]
         candidates = []
         for size in {max(clause_size - 1, 1), clause_size, clause_size + 1}:
-            window_sizes = self._window_sizes(size)
-            for start, window_size in enumerate(window_sizes):
-                if window_size:
-                    common = len(set().union(*shared[start : start + size]))
+            for start, window_size in enumerate(self._window_sizes(size)):
+                mask = masks[start]
+                for offset in range(1, size):
+                    mask |= masks[start + offset]
+                if mask:
+                    common = mask.bit_count()
                     overlap = common / (len(vocabulary) + window_size - common)
                     candidates.append((overlap, start, size))
         candidates.sort(key=lambda candidate: candidate[0], reverse=True)
