@@ -107,6 +107,17 @@ def test_a_reworded_section_normalises_each_distinct_paragraph_once(monkeypatch)
     assert len(paragraphs) == len(set(paragraphs)) == 40
 
 
+def test_each_heading_is_normalised_once_across_both_texts(monkeypatch):
+    sections = [f"## Part {n}\nThe user agrees to part {n}." for n in range(30)]
+    changed = [*sections[:-1], "## Part 29\nThe user agrees to part 29 and more."]
+    calls = counting_normalisations(monkeypatch)
+
+    change_summary_build("\n\n".join(sections), "\n\n".join(changed))
+
+    headings = [text for text in calls if text.startswith("Part")]
+    assert len(headings) == len(set(headings)) == 30
+
+
 def test_only_passages_sharing_a_word_with_the_clause_are_compared():
     index = PassageIndex(
         "Cats sleep all day. Dogs bark at night. Birds sing in spring. We may close accounts."
