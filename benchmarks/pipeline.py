@@ -589,8 +589,8 @@ class Urlwatch:
         return reported, cpu
 
     def startup_seconds(self) -> float:
-        """CPU of a run with no job: interpreter, imports, configuration, cache."""
-        return statistics.median(self.run("none.yaml")[1] for _ in range(5))
+        """CPU of one run with no job: interpreter, imports, configuration, cache."""
+        return self.run("none.yaml")[1]
 
 
 def peer_run(corpus: Path, *, workdir: Path, decisions_file: Path | None) -> None:  # noqa: C901, PLR0915
@@ -626,21 +626,25 @@ def peer_run(corpus: Path, *, workdir: Path, decisions_file: Path | None) -> Non
         )
     print(f"Installing {' '.join(URLWATCH_REQUIREMENTS)} into {workdir / 'urlwatch'} ...")
     peer = Urlwatch(workdir, server.base_url, list(histories))
-    startup = peer.startup_seconds()
+    # Start-up is sampled before the replay and again before every step, so the figure taken
+    # out of urlwatch's runs is measured under the same load as they were.
+    startup_samples = [peer.startup_seconds() for _ in range(5)]
 
     ours_alerts = dict.fromkeys(GROUND_TRUTH, 0)
     peer_alerts = dict.fromkeys(GROUND_TRUTH, 0)
     checks = dict.fromkeys(GROUND_TRUTH, 0)
     ours_missed, peer_missed = [], []
     ours_cpu: dict[str, list[float]] = {"changed": [], "unchanged": []}
-    worst = (0.0, "")
-    peer_changed_cpu = peer_unchanged_cpu = 0.0
-    peer_changed_checks = peer_unchanged_checks = 0
+    worst = {"changed": (0.0, ""), "unchanged": (0.0, "")}
+    # Per step: urlwatch's CPU for the run serving the new versions, with how many of its
+    # checks were changed, and for the run serving nothing new.
+    peer_runs: list[dict] = []
     decisions: dict[str, dict] = {}
     steps = max(len(history) for history in histories.values())
     for step in range(steps):
         # The step serves each document's next version; then a second pass serves nothing new.
-        unchanged_in_step_run = 0
+        startup_samples.append(peer.startup_seconds())
+        peer_run_of_step = {"checks": len(histories)}
         for recheck in (False, True):
             served: dict[str, str] = {}
             for name, history in histories.items():
@@ -661,9 +665,10 @@ def peer_run(corpus: Path, *, workdir: Path, decisions_file: Path | None) -> Non
                 token = services.document_fetch_lease_claim(document_id=document.pk)
                 attempt = services.document_snapshot(document=document, lease_token=token).attempt
                 spent = (time.thread_time() - cpu) * 1000
-                ours_cpu["unchanged" if category == "unchanged" else "changed"].append(spent)
+                kind = "unchanged" if category == "unchanged" else "changed"
+                ours_cpu[kind].append(spent)
                 label = f"{name} {histories[name][min(step, len(histories[name]) - 1)][0]}"
-                worst = max(worst, (spent, label))
+                worst[kind] = max(worst[kind], (spent, label))
                 version = attempt.version
                 if not recheck and category != "unchanged":
                     decisions[label.replace(" ", "/")] = {
@@ -682,19 +687,11 @@ def peer_run(corpus: Path, *, workdir: Path, decisions_file: Path | None) -> Non
                     ours_missed.append(label)
 
             reported, cpu = peer.run()
-            beyond_startup = cpu - startup
             if recheck:
-                # Every check of this run was unchanged: that prices the unchanged checks mixed
-                # into the step's first run, which leaves the changed ones.
-                unchanged_each = beyond_startup / len(served)
-                peer_unchanged_cpu += beyond_startup
-                peer_unchanged_checks += len(served)
-                peer_changed_cpu -= unchanged_in_step_run * unchanged_each
+                peer_run_of_step["recheck_cpu"] = cpu
             else:
-                changed = sum(category != "unchanged" for category in served.values())
-                peer_changed_cpu += beyond_startup
-                peer_changed_checks += changed
-                unchanged_in_step_run = len(served) - changed
+                peer_run_of_step["cpu"] = cpu
+                peer_run_of_step["changed"] = sum(c != "unchanged" for c in served.values())
             for name, category in served.items():
                 if category == "first":
                     continue
@@ -702,21 +699,37 @@ def peer_run(corpus: Path, *, workdir: Path, decisions_file: Path | None) -> Non
                 peer_alerts[category] += alerted
                 if category == ALERTABLE and not alerted:
                     peer_missed.append(f"{name} {histories[name][step][0]}")
+        peer_runs.append(peer_run_of_step)
         print(f"  step {step + 1}/{steps} done", file=sys.stderr)
 
     ours_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peer_rss = peer.peak_kb / 1024
     ours_changed = statistics.fmean(ours_cpu["changed"])
     ours_unchanged = statistics.fmean(ours_cpu["unchanged"])
-    peer_changed = peer_changed_cpu / peer_changed_checks * 1000
-    peer_unchanged = peer_unchanged_cpu / peer_unchanged_checks * 1000
+    startup = statistics.median(startup_samples)
+    # A step's second run checked nothing new: that prices the unchanged checks mixed into its
+    # first run, which leaves the changed ones.
+    peer_changed_by_step, peer_unchanged_cpu, peer_changed_cpu = [], 0.0, 0.0
+    for run in peer_runs:
+        unchanged_each = (run["recheck_cpu"] - startup) / run["checks"]
+        changed_cpu = run["cpu"] - startup - unchanged_each * (run["checks"] - run["changed"])
+        peer_unchanged_cpu += run["recheck_cpu"] - startup
+        peer_changed_cpu += changed_cpu
+        if run["changed"]:
+            peer_changed_by_step.append(changed_cpu / run["changed"] * 1000)
+    peer_changed = peer_changed_cpu / sum(run["changed"] for run in peer_runs) * 1000
+    peer_unchanged = peer_unchanged_cpu / sum(run["checks"] for run in peer_runs) * 1000
     false_ours = sum(ours_alerts[c] for c in GROUND_TRUTH if c != ALERTABLE)
     false_peer = sum(peer_alerts[c] for c in GROUND_TRUTH if c != ALERTABLE)
 
     print(
         f"\nSide by side: {len(histories)} documents served as HTML pages, {steps} steps, each "
         "step checked twice (the new versions, then nothing new); urlwatch start-up "
-        f"{startup * 1000:.0f} ms CPU per run, taken out of its figures"
+        f"{startup * 1000:.0f} ms CPU per run (median of {len(startup_samples)} runs with no job, "
+        f"{min(startup_samples) * 1000:.0f} to {max(startup_samples) * 1000:.0f} ms), taken out of "
+        "its figures. CPU is this thread's CPU clock for ConductAtlas (lease claim to schedule "
+        "update; the eagerly run reactions to a change included), the child process's user and "
+        "system time for urlwatch"
     )
     print(f"  {'':<34} {'ConductAtlas':>14} {'urlwatch 2.29':>14}")
     for category in GROUND_TRUTH:
@@ -729,11 +742,17 @@ def peer_run(corpus: Path, *, workdir: Path, decisions_file: Path | None) -> Non
     print(f"  {'CPU per changed check (ms)':<34} {ours_changed:>14.2f} {peer_changed:>14.2f}")
     print(f"  {'CPU per unchanged check (ms)':<34} {ours_unchanged:>14.2f} {peer_unchanged:>14.2f}")
     print(f"  {'peak memory, max RSS (MB)':<34} {ours_rss:>14.0f} {peer_rss:>14.0f}")
-    changed_sorted = sorted(ours_cpu["changed"])
+    for kind in ("changed", "unchanged"):
+        samples = sorted(ours_cpu[kind])
+        print(
+            f"ConductAtlas {kind} checks ({len(samples)}): median {statistics.median(samples):.2f} "
+            f"ms, p95 {samples[int(len(samples) * 0.95)]:.2f} ms; worst single check "
+            f"{worst[kind][0]:.1f} ms ({worst[kind][1]})"
+        )
     print(
-        f"ConductAtlas changed checks: median {statistics.median(changed_sorted):.2f} ms, "
-        f"p95 {changed_sorted[int(len(changed_sorted) * 0.95)]:.2f} ms; worst single check "
-        f"{worst[0]:.1f} ms ({worst[1]})"
+        f"urlwatch per changed check, by step ({len(peer_changed_by_step)} steps): median "
+        f"{statistics.median(peer_changed_by_step):.2f} ms, "
+        f"worst {max(peer_changed_by_step):.2f} ms"
     )
     for label in ours_missed:
         print(f"  missed by ConductAtlas: {label}")

@@ -4,7 +4,9 @@ the diff page, and a section-aware change summary (sections keyed by their Markd
 The functions return plain data; the page's template escapes every piece of text, so a version
 holding markup shows it as text and cannot inject it."""
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # difflib's algorithm compiled (the same matches, opcodes and ratios), several times faster on
@@ -68,7 +70,7 @@ def _headings(lines: list[str]) -> dict[int, tuple[str, int]]:
     return headings
 
 
-def sections_split(text: str) -> list[Section]:
+def sections_split(text: str, *, normalize: Callable[[str], str] = normalize_text) -> list[Section]:
     """The text cut at its Markdown headings (ATX "## Title" and setext "Title\\n====="). The
     part before the first heading is the preamble (empty heading). Repeated headings get keys
     "heading", "heading (2)", ..."""
@@ -85,7 +87,7 @@ def sections_split(text: str) -> list[Section]:
         body = "\n".join(lines[start + span : end]).strip()
         if not heading and not body:
             continue
-        base = _SECTION_NUMBER.sub("", normalize_text(heading))
+        base = _SECTION_NUMBER.sub("", normalize(heading))
         seen[base] = seen.get(base, 0) + 1
         key = base if seen[base] == 1 else f"{base} ({seen[base]})"
         sections.append(Section(key=key, heading=heading, body=body))
@@ -102,11 +104,13 @@ def _word_change_counts(old_words: list[str], new_words: list[str]) -> tuple[int
     return added, removed
 
 
-def _paragraph_word_changes(old_text: str, new_text: str) -> tuple[int, int]:
+def _paragraph_word_changes(
+    old_text: str, new_text: str, normalize: Callable[[str], str]
+) -> tuple[int, int]:
     """Words added and removed, diffing paragraphs first and words only inside the paragraphs
     that differ, which keeps long documents fast."""
-    old_paragraphs = [normalize_text(p) for p in old_text.split("\n")]
-    new_paragraphs = [normalize_text(p) for p in new_text.split("\n")]
+    old_paragraphs = [normalize(p) for p in old_text.split("\n")]
+    new_paragraphs = [normalize(p) for p in new_text.split("\n")]
     old_paragraphs = [p for p in old_paragraphs if p]
     new_paragraphs = [p for p in new_paragraphs if p]
     added = removed = 0
@@ -134,11 +138,18 @@ def change_summary_build(old_text: str, new_text: str) -> dict:
 
     Each section is normalised at most once, and only when needed: a section whose Markdown is
     unchanged cannot have changed words, so most of a long document is never normalised here."""
-    old_sections = {section.key: section for section in sections_split(old_text)}
-    new_sections = {section.key: section for section in sections_split(new_text)}
+    # Most headings and paragraphs are the same in both texts: each distinct one is normalised
+    # once.
+    normalize = functools.cache(normalize_text)
+    old_sections = {
+        section.key: section for section in sections_split(old_text, normalize=normalize)
+    }
+    new_sections = {
+        section.key: section for section in sections_split(new_text, normalize=normalize)
+    }
     added = [new_sections[key] for key in new_sections if key not in old_sections]
     removed = [old_sections[key] for key in old_sections if key not in new_sections]
-    body_words = _SectionWords()
+    body_words = _SectionWords(normalize)
 
     renamed = []
     for old in list(removed):
@@ -160,16 +171,16 @@ def change_summary_build(old_text: str, new_text: str) -> dict:
     for old, new in pairs + renamed:
         if old.body == new.body or body_words(old) == body_words(new):
             continue
-        words_added, words_removed = _paragraph_word_changes(old.body, new.body)
+        words_added, words_removed = _paragraph_word_changes(old.body, new.body, normalize)
         reworded.append(
             {"heading": _label(new), "words_added": words_added, "words_removed": words_removed}
         )
 
     words_added = sum(item["words_added"] for item in reworded) + sum(
-        _section_word_count(section, body_words) for section in added
+        _section_word_count(section, body_words, normalize) for section in added
     )
     words_removed = sum(item["words_removed"] for item in reworded) + sum(
-        _section_word_count(section, body_words) for section in removed
+        _section_word_count(section, body_words, normalize) for section in removed
     )
     return {
         "sections_added": [_label(section) for section in added],
@@ -185,19 +196,22 @@ class _SectionWords:
     """The normalised words of section bodies, each section normalised once (the rename search
     compares every removed section with every added one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, normalize: Callable[[str], str]) -> None:
+        self._normalize = normalize
         self._words: dict[int, list[str]] = {}
 
     def __call__(self, section: Section) -> list[str]:
         words = self._words.get(id(section))
         if words is None:
-            words = self._words[id(section)] = normalize_text(section.body).split()
+            words = self._words[id(section)] = self._normalize(section.body).split()
         return words
 
 
-def _section_word_count(section: Section, body_words: _SectionWords) -> int:
+def _section_word_count(
+    section: Section, body_words: _SectionWords, normalize: Callable[[str], str]
+) -> int:
     # The heading and the body are separate lines, so their words never join across them.
-    return len(normalize_text(section.heading).split()) + len(body_words(section))
+    return len(normalize(section.heading).split()) + len(body_words(section))
 
 
 def _word_segments(old_line: str, new_line: str) -> list[tuple[str, str]]:
@@ -325,14 +339,20 @@ class PassageIndex:
         clause_size = max(len(_sentences(clause_text)), 1)
         # Jaccard overlap of the clause's words with each window of sentences: the shared words
         # come from the few each sentence shares, the window's own size is the same for every
-        # clause and kept.
-        shared = [vocabulary & words for words in self._sentence_sets()]
+        # clause and kept. Each sentence's shared words are a bit mask over the clause's
+        # vocabulary, so a window's are the OR of a few integers. A window sharing no word
+        # overlaps by 0 and its ordered comparison is 0 too: it can never be the closest
+        # passage, so it is not listed (the stable sort keeps the others' order).
+        bits = {word: 1 << position for position, word in enumerate(vocabulary)}
+        masks = [sum(bits[word] for word in vocabulary & words) for words in self._sentence_sets()]
         candidates = []
         for size in {max(clause_size - 1, 1), clause_size, clause_size + 1}:
-            window_sizes = self._window_sizes(size)
-            for start, window_size in enumerate(window_sizes):
-                if window_size:
-                    common = len(set().union(*shared[start : start + size]))
+            for start, window_size in enumerate(self._window_sizes(size)):
+                mask = masks[start]
+                for offset in range(1, size):
+                    mask |= masks[start + offset]
+                if mask:
+                    common = mask.bit_count()
                     overlap = common / (len(vocabulary) + window_size - common)
                     candidates.append((overlap, start, size))
         candidates.sort(key=lambda candidate: candidate[0], reverse=True)

@@ -32,7 +32,6 @@ _NON_CONTENT_TAGS = ["script", "style", "noscript", "template", "iframe", "objec
 _INLINE_EMPHASIS_TAGS = ["strong", "b", "em", "i", "u", "s", "del", "ins", "mark", "code"]
 _UNSAFE_LINK_SCHEMES = frozenset({"javascript", "data", "vbscript"})
 _BLANK_LINES = re.compile(r"\n{3,}")
-_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 
 
 class ExtractionError(Exception):
@@ -67,9 +66,17 @@ _LINE_START_ESCAPE = re.compile(r"^([ \t]*)\\([#+>-])|^([ \t]*\d+)\\([.)])", re.
 
 
 def _line_start_unescape(markdown: str) -> str:
-    return _LINE_START_ESCAPE.sub(
-        lambda m: (m[1] or "") + (m[2] or "") + (m[3] or "") + (m[4] or ""), markdown
-    )
+    # Only lines holding a backslash can hold an escape; the pattern never spans lines, and
+    # tried at every position of a long text it costs more than the conversion's other steps.
+    lines = markdown.split("\n")
+    for index, line in enumerate(lines):
+        if "\\" in line:
+            lines[index] = _LINE_START_ESCAPE.sub(_unescaped, line)
+    return "\n".join(lines)
+
+
+def _unescaped(match: re.Match) -> str:
+    return (match[1] or "") + (match[2] or "") + (match[3] or "") + (match[4] or "")
 
 
 def extract_text(
@@ -212,6 +219,8 @@ def _keep_blank_emphasis_as_spaces(root: lxml.html.HtmlElement) -> None:
     """``safeguards<strong> </strong>or``: a converter may drop an emphasis holding only a
     space, and the two words around it would merge."""
     for element in list(root.iter(*_INLINE_EMPHASIS_TAGS)):
+        if element.text and not element.text.isspace():
+            continue  # a word of its own: most emphasis, and no need to gather its whole text
         text = element.text_content()
         if text and text.isspace() and element.getparent() is not None:
             _replace_with_space(element)
@@ -271,7 +280,8 @@ def _pdf_to_text(body: bytes) -> str:
 
 def _tidy(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _TRAILING_SPACE.sub("", text)
+    # Line by line: a "[ \t]+$" pattern tries every space of a long text.
+    text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 

@@ -94,6 +94,41 @@ def test_unchanged_sections_are_not_normalised(monkeypatch):
     assert not [text for text in calls if "part 3." in text]
 
 
+def test_a_reworded_section_normalises_each_distinct_paragraph_once(monkeypatch):
+    kept = [f"Paragraph {n} stays as it was." for n in range(40)]
+    old = "## Terms\n" + "\n".join(kept)
+    new = "## Terms\n" + "\n".join([*kept, "One paragraph is new."])
+    calls = counting_normalisations(monkeypatch)
+
+    summary = change_summary_build(old, new)
+
+    assert summary["words_added"] == 4
+    paragraphs = [text for text in calls if "\n" not in text and text.startswith("Paragraph")]
+    assert len(paragraphs) == len(set(paragraphs)) == 40
+
+
+def test_each_heading_is_normalised_once_across_both_texts(monkeypatch):
+    sections = [f"## Part {n}\nThe user agrees to part {n}." for n in range(30)]
+    changed = [*sections[:-1], "## Part 29\nThe user agrees to part 29 and more."]
+    calls = counting_normalisations(monkeypatch)
+
+    change_summary_build("\n\n".join(sections), "\n\n".join(changed))
+
+    headings = [text for text in calls if text.startswith("Part")]
+    assert len(headings) == len(set(headings)) == 30
+
+
+def test_only_passages_sharing_a_word_with_the_clause_are_compared():
+    index = PassageIndex(
+        "Cats sleep all day. Dogs bark at night. Birds sing in spring. We may close accounts."
+    )
+
+    windows = index._closest_windows("We may suspend accounts.", {"we", "may", "suspend"})
+
+    assert windows and all({"we", "may"} & set(words) for _, _, words in windows)
+    assert index.locate("We may suspend accounts.").passage.endswith("We may close accounts.")
+
+
 def test_a_clause_found_verbatim_needs_no_sentence_index():
     index = PassageIndex("# Terms\n\nYou own your content. We may **suspend** accounts.\n")
 

@@ -1,12 +1,16 @@
 import gzip
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from apps.core.exceptions import ApplicationError
+from apps.documents import normalization
+from apps.documents.archive import archive_storage_name, archive_write
 from apps.documents.models import ArchivedSnapshot, DocumentVersion, VersionKind
-from apps.documents.services import IngestReason, snapshot_ingest
+from apps.documents.services import IngestReason, events, snapshot_ingest
+from apps.documents.services import ingest as ingest_module
 from tests.documents.pipeline_helpers import MARKDOWN, corpus_bytes
 from tests.factories import DocumentFactory
 
@@ -45,6 +49,41 @@ def test_first_record_archives_the_raw_bytes_and_starts_tracking():
     document.refresh_from_db()
     assert document.first_tracked_at == version.captured_at
     assert document.last_verified_at == version.captured_at
+
+
+def test_a_first_record_normalises_its_text_once(monkeypatch):
+    raw = corpus_bytes("zoom__terms-of-service", "v004.md")
+    whole_texts: list[str] = []
+
+    def counted(text):
+        if len(text) > len(raw) // 2:
+            whole_texts.append(text)
+        return normalization.normalize_text(text)
+
+    monkeypatch.setattr(ingest_module, "normalize_text", counted)
+    monkeypatch.setattr(events, "normalize_text", counted)
+
+    outcome = ingest(DocumentFactory(), raw)
+
+    assert len(whole_texts) == 1
+    words = len(normalization.normalize_text(raw.decode()).split())
+    assert outcome.version.change_event.summary["words_added"] == words
+
+
+def test_the_archive_is_written_at_the_default_level_and_older_files_stay_valid():
+    raw = corpus_bytes("zoom__terms-of-service", "v004.md")
+
+    sha256, name = archive_write(raw)
+
+    with default_storage.open(name) as stored:
+        assert stored.read() == gzip.compress(raw, compresslevel=6, mtime=0)
+    # A file an earlier release wrote at level 9 holds the same bytes: it is kept as it is.
+    default_storage.delete(name)
+    older = gzip.compress(raw, compresslevel=9, mtime=0)
+    default_storage.save(archive_storage_name(sha256), ContentFile(older))
+    assert archive_write(raw) == (sha256, name)
+    with default_storage.open(name) as stored:
+        assert stored.read() == older
 
 
 def test_a_real_change_records_the_next_version():

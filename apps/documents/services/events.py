@@ -12,15 +12,18 @@ from apps.documents.signals import change_event_recorded
 logger = logging.getLogger(__name__)
 
 
-def change_event_summary(*, change_summary: dict, text: str) -> dict:
+def change_event_summary(*, change_summary: dict, text: str, word_count: int | None = None) -> dict:
     """An event's structured summary from its version's change summary: section titles as plain
-    text and word counts. A first record (no change summary) adds every word of its text."""
+    text and word counts. A first record (no change summary) adds every word of its text
+    (`word_count` when the caller has counted them already)."""
     if not change_summary:
         return {
             "sections_added": [],
             "sections_removed": [],
             "sections_reworded": [],
-            "words_added": len(normalize_text(text).split()),
+            "words_added": (
+                word_count if word_count is not None else len(normalize_text(text).split())
+            ),
             "words_removed": 0,
         }
     summary = {
@@ -36,15 +39,21 @@ def change_event_summary(*, change_summary: dict, text: str) -> dict:
 
 
 def change_event_record(
-    *, version: DocumentVersion, previous_version: DocumentVersion | None
+    *,
+    version: DocumentVersion,
+    previous_version: DocumentVersion | None,
+    word_count: int | None = None,
 ) -> ChangeEvent:
     """Record that a version changed its document, inside the caller's transaction, and
-    announce it once that transaction commits."""
+    announce it once that transaction commits. `word_count`, the words of the version's
+    normalised text, spares normalising it again."""
     event = ChangeEvent(
         document_id=version.document_id,
         version=version,
         previous_version=previous_version,
-        summary=change_event_summary(change_summary=version.change_summary, text=version.text),
+        summary=change_event_summary(
+            change_summary=version.change_summary, text=version.text, word_count=word_count
+        ),
         # When the change was seen, not when the row was written: a replayed history (the demo
         # loader) keeps its dates.
         created_at=version.captured_at,

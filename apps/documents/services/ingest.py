@@ -70,10 +70,14 @@ def document_text_extract(
         ) from error
 
 
+def _word_count(normalized: str) -> int:
+    return normalized.count(" ") + 1 if normalized else 0
+
+
 def _require_words(normalized: str) -> None:
     """Fewer reader-visible words than EXTRACTION_MIN_WORDS is an error page, a consent wall or
     a broken selector, never a legal document."""
-    word_count = normalized.count(" ") + 1 if normalized else 0
+    word_count = _word_count(normalized)
     if word_count < settings.EXTRACTION_MIN_WORDS:
         raise ApplicationError(
             f"The extracted text has {word_count} words (at least "
@@ -274,7 +278,9 @@ def snapshot_ingest(
             document=document, raw_sha=raw_sha, verified_at=fetched_at, recorded=True
         )
         if kind != VersionKind.REEXTRACTION:
-            change_event_record(version=version, previous_version=latest)
+            change_event_record(
+                version=version, previous_version=latest, word_count=_word_count(normalized)
+            )
     return IngestOutcome(
         reason=IngestReason(kind),
         raw_sha256=raw_sha,

@@ -5,7 +5,6 @@ import time
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from apps.core.exceptions import ApplicationError
@@ -18,6 +17,7 @@ from apps.documents.services.ingest import (
     snapshot_already_read,
     snapshot_ingest,
 )
+from apps.documents.services.rows import row_update
 from apps.documents.services.scheduling import (
     document_fetch_due_after,
     document_fetch_lease_claim,
@@ -165,7 +165,14 @@ def _snapshot_run(*, document: Document, lease_token: str) -> SnapshotRun:
         finished_at = timezone.now()
         attempt.finished_at = finished_at
         attempt.duration_ms = round((time.perf_counter() - clock) * 1000)
-        attempt.save(update_fields=_ATTEMPT_FINISH_FIELDS)
+        row_update(
+            FetchAttempt,
+            values={
+                name: getattr(attempt, FetchAttempt._meta.get_field(name).attname)
+                for name in _ATTEMPT_FINISH_FIELDS
+            },
+            where={"id": attempt.pk},
+        )
 
         updates: dict = {
             "next_fetch_at": document_fetch_due_after(
@@ -177,8 +184,9 @@ def _snapshot_run(*, document: Document, lease_token: str) -> SnapshotRun:
             "fetch_lease_until": None,
             "fetch_lease_token": "",
         }
+        increments = ()
         if attempt.outcome == FetchOutcome.ERROR:
-            updates["consecutive_failures"] = F("consecutive_failures") + 1
+            increments = ("consecutive_failures",)
         else:
             updates["consecutive_failures"] = 0
             if ingest is None or ingest.reason == IngestReason.SAME_RAW:
@@ -188,5 +196,10 @@ def _snapshot_run(*, document: Document, lease_token: str) -> SnapshotRun:
             updates["last_modified"] = (result.last_modified or "")[:100]
         # The lease holder owns the schedule: had this run outlived its lease, whoever holds
         # it now writes the schedule and ends that lease.
-        Document.objects.filter(pk=document.pk, fetch_lease_token=lease_token).update(**updates)
+        row_update(
+            Document,
+            values=updates,
+            where={"id": document.pk, "fetch_lease_token": lease_token},
+            increments=increments,
+        )
     return SnapshotRun(attempt=attempt, ingest=ingest)

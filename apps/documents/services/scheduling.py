@@ -9,12 +9,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.documents.models import Document
 from apps.documents.selectors import documents_due
+from apps.documents.services.rows import column_name, row_update
 
 logger = logging.getLogger(__name__)
 
@@ -41,16 +41,18 @@ def document_fetch_lease_claim(*, document_id: int, now: datetime | None = None)
     now = now or timezone.now()
     token = uuid.uuid4().hex
     lease_until = now + timedelta(seconds=settings.DOCUMENTS_FETCH_LEASE_SECONDS)
-    claimed = (
-        Document.objects.filter(pk=document_id)
-        .filter(_lease_free(now))
-        .update(fetch_lease_until=lease_until, fetch_lease_token=token)
+    lease_column = column_name(Document, "fetch_lease_until")
+    claimed = row_update(
+        Document,
+        values={"fetch_lease_until": lease_until, "fetch_lease_token": token},
+        where={"id": document_id},
+        # Free: never leased, or the lease has run out (its holder died).
+        where_sql=f"{lease_column} IS NULL OR {lease_column} <= %s",
+        where_params=(
+            Document._meta.get_field("fetch_lease_until").get_db_prep_value(now, connection),
+        ),
     )
     return token if claimed else None
-
-
-def _lease_free(now: datetime) -> Q:
-    return Q(fetch_lease_until__isnull=True) | Q(fetch_lease_until__lte=now)
 
 
 def document_fetch_lease_holds(*, document_id: int, token: str) -> bool:
