@@ -19,6 +19,7 @@ holes, so serving it joins strings rather than searching the page for holes."""
 
 import hashlib
 import re
+import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -86,18 +87,23 @@ class _DependencyMemory:
     def __init__(self, size: int):
         self.size = size
         self._names: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+        # Threaded servers (runserver) share it: a key must not be forgotten between its read
+        # and its move to the recent end.
+        self._lock = threading.Lock()
 
     def get(self, key: str) -> tuple[str, ...]:
-        names = self._names.get(key, ())
-        if names:
-            self._names.move_to_end(key)
-        return names
+        with self._lock:
+            names = self._names.get(key, ())
+            if names:
+                self._names.move_to_end(key)
+            return names
 
     def remember(self, key: str, names: Iterable[str]) -> None:
-        self._names[key] = tuple(names)
-        self._names.move_to_end(key)
-        if len(self._names) > self.size:
-            self._names.popitem(last=False)
+        with self._lock:
+            self._names[key] = tuple(names)
+            self._names.move_to_end(key)
+            if len(self._names) > self.size:
+                self._names.popitem(last=False)
 
 
 _dependencies = _DependencyMemory(DEPENDENCY_MEMORY_SIZE)
@@ -106,13 +112,13 @@ _dependencies = _DependencyMemory(DEPENDENCY_MEMORY_SIZE)
 def _read_entry(key: str):
     """The cached copy under `key` if every thing it shows is unchanged, else None; in one
     cache round trip when this process has seen the copy before."""
-    guessed = [_GENERATION_KEY_PREFIX + name for name in _dependencies.get(key)]
-    found = cache.get_many([key, *guessed])
+    remembered = _dependencies.get(key)
+    found = cache.get_many([key, *(_GENERATION_KEY_PREFIX + name for name in remembered)])
     entry = found.get(key)
     if entry is None:
         return None
     tokens = entry[1]
-    if set(tokens) != set(_dependencies.get(key)):
+    if set(tokens) != set(remembered):
         _dependencies.remember(key, tokens)
         found = cache.get_many([_GENERATION_KEY_PREFIX + name for name in tokens])
     return entry if _still_current(tokens, found) else None
