@@ -29,8 +29,9 @@ run: demo
 	PORT=$(PORT) DJANGO_SETTINGS_MODULE=conductatlas.settings.local $(VENV)/bin/gunicorn \
 		conductatlas.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --timeout 120 --access-logfile -
 
+# runserver serves each request in a thread of its own, which a kept connection would outlive.
 dev: demo
-	PORT=$(PORT) DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) DJANGO_DEBUG=true DATABASE_CONN_MAX_AGE=0 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)

@@ -5,7 +5,7 @@ Builds a catalog (by default 1,000 platforms and 50,000 provisions) in a throw-a
 database created next to the one named and dropped afterwards, as the test runner does), then
 requests the public pages and a minimal Django view through the same process, middleware and
 test client, and prints the median time per request of each, rendered (the page cache off) and
-served from the page cache, with its ratio to the minimal view. Search is not cached.
+served from the page cache (search results too), with its ratio to the minimal view.
 
     .venv/bin/python benchmarks/pages.py [--platforms 1000] [--provisions 50000] [--requests 30]
         [--database-url postgres://postgres@127.0.0.1:5432/conductatlas]

@@ -207,15 +207,23 @@ def plan_for_organization(organization) -> Plan | None:
     the default plan, in which case the organization gets nothing beyond a visitor. A past-due
     subscription keeps its plan until its grace period ends, even before the nightly
     reconciliation records the drop."""
-    subscription = (
-        Subscription.objects.select_related("plan").filter(organization=organization).first()
+    return plan_for_subscription(_subscription_of(organization))
+
+
+def _subscription_of(organization) -> Subscription | None:
+    return Subscription.objects.select_related("plan").filter(organization=organization).first()
+
+
+def subscription_in_force(subscription: Subscription | None) -> bool:
+    """Whether the subscription gives its plan: a past-due one until its grace period ends."""
+    return subscription is not None and not (
+        subscription.grace_until is not None and subscription.grace_until <= timezone.now()
     )
-    grace_over = (
-        subscription is not None
-        and subscription.grace_until is not None
-        and subscription.grace_until <= timezone.now()
-    )
-    if subscription is not None and not grace_over:
+
+
+def plan_for_subscription(subscription: Subscription | None) -> Plan | None:
+    """The plan an organization with this subscription (or none) is on."""
+    if subscription_in_force(subscription):
         return subscription.plan
     return Plan.objects.filter(code=DEFAULT_PLAN_CODE).first()
 
@@ -246,11 +254,23 @@ def _entitlements_for_request_uncached(request) -> Entitlements:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return VISITOR
-    organization = organization_current(request)
-    if organization is None:
+    if organization_current(request) is None:
         return VISITOR
-    with scope(organization=organization):
-        return entitlements_for_organization(organization)
+    plan = plan_for_subscription(subscription_for_request(request))
+    return VISITOR if plan is None else entitlements_for_plan(plan)
+
+
+def subscription_for_request(request) -> Subscription | None:
+    """The subscription of the organization the signed-in viewer acts for, read once per
+    request: the page variant, the entitlements and the plan offers of a page all need it."""
+    if not hasattr(request, "_subscription"):
+        organization = organization_current(request)
+        if organization is None:
+            request._subscription = None
+        else:
+            with scope(organization=organization):
+                request._subscription = _subscription_of(organization)
+    return request._subscription
 
 
 def page_variant_for_request(request) -> str:

@@ -9,7 +9,12 @@ from django.utils import timezone
 
 from apps.accounts.models import Organization
 from apps.billing import stripe_gateway
-from apps.billing.entitlements import PlanFeature, plan_for_organization, plan_offers
+from apps.billing.entitlements import (
+    PlanFeature,
+    plan_for_organization,
+    plan_offers,
+    subscription_in_force,
+)
 from apps.billing.models import DEFAULT_PLAN_CODE, Plan, StripeStatus, Subscription
 from apps.billing.stripe_gateway import GatewayError, InvoiceRow
 
@@ -62,6 +67,7 @@ def yearly_offered() -> bool:
 def pricing_offers(
     *,
     organization: Organization | None,
+    subscription: Subscription | None,
     is_manager: bool,
     interval: str = "monthly",
     chosen_plan_code: str = "",
@@ -69,9 +75,14 @@ def pricing_offers(
     """Every public plan with its price for `interval` and the action open to the viewer: a
     visitor signs up (the chosen plan remembered), a member without payment rights asks an
     owner, an organization with a live subscription changes it in the Customer Portal, others
-    start a trial (once per organization) or upgrade; without Stripe keys they request it."""
-    subscription = subscription_for_organization(organization=organization)
-    current_code = _current_plan_code(organization=organization)
+    start a trial (once per organization) or upgrade; without Stripe keys they request it.
+    `subscription` is the organization's (None without one)."""
+    if organization is None:
+        current_code = ""
+    elif subscription_in_force(subscription):
+        current_code = subscription.plan.code
+    else:
+        current_code = DEFAULT_PLAN_CODE
     has_live_subscription = subscription is not None and subscription.status in PORTAL_STATUSES
     trial_used = subscription is not None and subscription.trial_used_at is not None
     configured = stripe_gateway.is_configured()
@@ -122,13 +133,6 @@ def pricing_offers(
             )
         )
     return offers
-
-
-def _current_plan_code(*, organization: Organization | None) -> str:
-    if organization is None:
-        return ""
-    plan = plan_for_organization(organization)
-    return plan.code if plan is not None else ""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from apps.accounts.models import MANAGER_ROLES
 from apps.accounts.selectors import organization_current
 from apps.accounts.tenancy import OrganizationView
 from apps.billing import selectors, services
+from apps.billing.entitlements import subscription_for_request
 from apps.billing.stripe_gateway import GatewayError, WebhookRejected
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ def pricing(request):
     with scope(organization=organization):
         offers = selectors.pricing_offers(
             organization=organization,
+            subscription=subscription_for_request(request),
             is_manager=getattr(organization, "viewer_role", "") in MANAGER_ROLES,
             interval=interval,
             chosen_plan_code=chosen,

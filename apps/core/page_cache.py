@@ -11,11 +11,17 @@ Invalidation is by generation tokens: each page names the things it shows
 ("platform:12", "clause_type:3", "home"...), the copy remembers their tokens when it was
 rendered, and a write replaces the tokens of what it changed (`page_cache_invalidate`), so
 exactly the copies that show it are stale at their next request. Tokens are read before
-rendering, so a write during a render leaves the copy stale rather than wrong."""
+rendering, so a write during a render leaves the copy stale rather than wrong.
+
+A hit costs one cache round trip: each process remembers which names each copy it has seen
+depends on, and reads the copy and those names' tokens together. The copy is kept split at its
+holes, so serving it joins strings rather than searching the page for holes."""
 
 import hashlib
 import re
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -31,6 +37,9 @@ _HOLE = "<!--personal:{}-->"
 _HOLE_PATTERN = re.compile(r"<!--personal:([\w/.\-]+)-->")
 MESSAGES_TEMPLATE = "includes/_messages.html"
 _GENERATION_KEY_PREFIX = "page-generation:"
+# How many pages' dependency names a process remembers (the least recently served forgotten
+# first): a forgotten page costs one more round trip at its next hit, never a wrong copy.
+DEPENDENCY_MEMORY_SIZE = 20_000
 
 
 @dataclass(frozen=True)
@@ -62,10 +71,57 @@ def _tokens(names: list[str]) -> dict[str, str]:
     return tokens
 
 
-def _still_current(tokens: dict[str, str]) -> bool:
-    keys = {_GENERATION_KEY_PREFIX + name: token for name, token in tokens.items()}
-    current = cache.get_many(list(keys))
-    return all(current.get(key) == token for key, token in keys.items())
+def _still_current(tokens: dict[str, str], current: dict[str, str]) -> bool:
+    """Whether every token the copy remembered is still the current one (`current`, read from
+    the cache by token key)."""
+    return all(
+        current.get(_GENERATION_KEY_PREFIX + name) == token for name, token in tokens.items()
+    )
+
+
+class _DependencyMemory:
+    """Which token names each page key's copy depends on, as last seen by this process: a
+    guess that lets a hit read the copy and the tokens at once. A wrong guess (the page now
+    shows other things) is caught by comparing with the copy's own names."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._names: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+        # Threaded servers (runserver) share it: a key must not be forgotten between its read
+        # and its move to the recent end.
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[str, ...]:
+        with self._lock:
+            names = self._names.get(key, ())
+            if names:
+                self._names.move_to_end(key)
+            return names
+
+    def remember(self, key: str, names: Iterable[str]) -> None:
+        with self._lock:
+            self._names[key] = tuple(names)
+            self._names.move_to_end(key)
+            if len(self._names) > self.size:
+                self._names.popitem(last=False)
+
+
+_dependencies = _DependencyMemory(DEPENDENCY_MEMORY_SIZE)
+
+
+def _read_entry(key: str):
+    """The cached copy under `key` if every thing it shows is unchanged, else None; in one
+    cache round trip when this process has seen the copy before."""
+    remembered = _dependencies.get(key)
+    found = cache.get_many([key, *(_GENERATION_KEY_PREFIX + name for name in remembered)])
+    entry = found.get(key)
+    if entry is None:
+        return None
+    tokens = entry[1]
+    if set(tokens) != set(remembered):
+        _dependencies.remember(key, tokens)
+        found = cache.get_many([_GENERATION_KEY_PREFIX + name for name in tokens])
+    return entry if _still_current(tokens, found) else None
 
 
 def page_cache_invalidate(names: Iterable[str]) -> None:
@@ -85,22 +141,28 @@ def page_cache_invalidate(names: Iterable[str]) -> None:
 
 def _page_key(request, variant: str) -> str:
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"page:{variant}:{digest}"
+    # "parts": copies are stored split at their holes; a copy stored whole by an earlier
+    # release under the old "page:" keys is never read as parts.
+    return f"page-parts:{variant}:{digest}"
 
 
-def _fill_holes(request, html: str, personal: Callable[[], dict]) -> str:
+def _split_at_holes(html: str) -> tuple[str, ...]:
+    """The page as its text between holes (even places) and the holes' template names (odd)."""
+    return tuple(_HOLE_PATTERN.split(html))
+
+
+def _fill_holes(request, parts: tuple[str, ...], personal: Callable[[], dict]) -> str:
     context: dict | None = None
-
-    def filled(match: re.Match) -> str:
-        nonlocal context
-        template_name = match.group(1)
+    filled = list(parts)
+    for index in range(1, len(parts), 2):
+        template_name = parts[index]
         if template_name == MESSAGES_TEMPLATE and not get_messages(request):
-            return ""
+            filled[index] = ""
+            continue
         if context is None:
             context = personal()
-        return render_to_string(template_name, context, request=request)
-
-    return _HOLE_PATTERN.sub(filled, html)
+        filled[index] = render_to_string(template_name, context, request=request)
+    return "".join(filled)
 
 
 def cached_page(
@@ -117,18 +179,21 @@ def cached_page(
     `key_extra` separates copies by something else the page shows (such as today's date)."""
     enabled = settings.PAGE_CACHE_ENABLED and request.method in ("GET", "HEAD")
     key = _page_key(request, f"{variant}:{key_extra}")
-    entry = cache.get(key) if enabled else None
-    if entry is not None and _still_current(entry[1]):
-        html, _tokens_then, personal_data = entry
+    entry = _read_entry(key) if enabled else None
+    if entry is not None:
+        parts, _tokens_then, personal_data = entry
     else:
         page = build()
         tokens = _tokens(sorted(set(page.dependencies)))
-        html = render_to_string(
-            page.template, {**page.context, HOLES_CONTEXT_FLAG: True}, request=request
+        parts = _split_at_holes(
+            render_to_string(
+                page.template, {**page.context, HOLES_CONTEXT_FLAG: True}, request=request
+            )
         )
         personal_data = page.personal_data
         if enabled:
-            cache.set(key, (html, tokens, personal_data), timeout=settings.PAGE_CACHE_SECONDS)
+            cache.set(key, (parts, tokens, personal_data), timeout=settings.PAGE_CACHE_SECONDS)
+            _dependencies.remember(key, tokens)
     return HttpResponse(
-        _fill_holes(request, html, lambda: personal(personal_data) if personal else {})
+        _fill_holes(request, parts, lambda: personal(personal_data) if personal else {})
     )

@@ -1,9 +1,9 @@
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import BaseModel
+from apps.core.reversing import reverse_slugs
 from apps.core.services import record_id_allocate
 from apps.core.validators import validate_http_url
 from apps.documents.chain import chain_hash, version_chain_record
@@ -126,9 +126,8 @@ class Document(BaseModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse(
-            "platforms:document_detail",
-            kwargs={"platform_slug": self.platform.slug, "document_slug": self.slug},
+        return reverse_slugs(
+            "platforms:document_detail", platform_slug=self.platform.slug, document_slug=self.slug
         )
 
 

@@ -1,8 +1,8 @@
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import BaseModel
+from apps.core.reversing import reverse_slugs
 from apps.core.validators import validate_http_url
 
 
@@ -77,4 +77,4 @@ class Platform(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("platforms:platform_detail", kwargs={"platform_slug": self.slug})
+        return reverse_slugs("platforms:platform_detail", platform_slug=self.slug)

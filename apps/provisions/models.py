@@ -5,6 +5,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import BaseModel
+from apps.core.reversing import reverse_slugs
 from apps.core.services import record_id_allocate
 from apps.documents.models import ChangeEvent, Document, DocumentVersion
 from apps.platforms.models import Platform
@@ -33,7 +34,7 @@ class ClauseType(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("provisions:clause_type_detail", kwargs={"slug": self.slug})
+        return reverse_slugs("provisions:clause_type_detail", slug=self.slug)
 
 
 class Category(BaseModel):
@@ -211,13 +212,11 @@ class Provision(BaseModel):
         return bool(self.tosdr_point_id)
 
     def get_absolute_url(self):
-        return reverse(
+        return reverse_slugs(
             "platforms:provision_detail",
-            kwargs={
-                "platform_slug": self.document.platform.slug,
-                "document_slug": self.document.slug,
-                "provision_slug": self.slug,
-            },
+            platform_slug=self.document.platform.slug,
+            document_slug=self.document.slug,
+            provision_slug=self.slug,
         )
 
     def clean(self):

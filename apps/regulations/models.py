@@ -1,8 +1,8 @@
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import BaseModel
+from apps.core.reversing import reverse_slugs
 from apps.core.validators import validate_http_url
 
 
@@ -23,7 +23,7 @@ class Regulation(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("regulations:regulation_detail", kwargs={"slug": self.slug})
+        return reverse_slugs("regulations:regulation_detail", slug=self.slug)
 
 
 class Agency(BaseModel):

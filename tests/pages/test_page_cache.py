@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from apps.billing.models import Plan
+from apps.core import page_cache as page_cache_module
 from apps.documents.models import VersionKind
 from apps.provisions.models import ProvisionStatus
 from apps.provisions.services import provision_transition
@@ -225,3 +226,66 @@ def test_a_missing_page_is_not_cached(db, page_cache):
     assert client.get("/platform/not-yet/").status_code == 404
     PlatformFactory(slug="not-yet", name="Arrived Later")
     assert "Arrived Later" in get(client, "/platform/not-yet/")
+
+
+class CountingCache:
+    """The cache, counting the calls the page cache makes to it (one call, one round trip)."""
+
+    def __init__(self, wrapped):
+        self.wrapped = wrapped
+        self.calls: list[str] = []
+
+    def __getattr__(self, name):
+        method = getattr(self.wrapped, name)
+
+        def counted(*args, **kwargs):
+            self.calls.append(name)
+            return method(*args, **kwargs)
+
+        return counted
+
+
+@pytest.fixture
+def counting_cache(monkeypatch):
+    counting = CountingCache(cache)
+    monkeypatch.setattr(page_cache_module, "cache", counting)
+    return counting
+
+
+def test_a_hit_reads_the_copy_and_its_tokens_in_one_round_trip(sample, counting_cache):
+    client = Client()
+    for url in public_urls(sample).values():
+        first = get(client, url)
+        counting_cache.calls.clear()
+        assert get(client, url) == first
+        assert counting_cache.calls == ["get_many"], url
+
+
+def test_a_wrong_remembered_dependency_guess_costs_a_round_trip_not_a_render(
+    sample, counting_cache, django_assert_num_queries
+):
+    client = Client()
+    url = sample.provision.get_absolute_url()
+    first = get(client, url)
+    memory = page_cache_module._dependencies
+    # As if another process had re-rendered the page since, showing other things.
+    for key in list(memory._names):
+        memory.remember(key, ["something-else"])
+    counting_cache.calls.clear()
+    with django_assert_num_queries(0):
+        assert get(client, url) == first
+    assert counting_cache.calls == ["get_many", "get_many"]
+    counting_cache.calls.clear()
+    get(client, url)
+    assert counting_cache.calls == ["get_many"]
+
+
+def test_the_dependency_memory_forgets_the_least_recently_served_page():
+    memory = page_cache_module._DependencyMemory(size=2)
+    memory.remember("a", ["x"])
+    memory.remember("b", ["y"])
+    assert memory.get("a") == ("x",)
+    memory.remember("c", ["z"])
+    assert memory.get("b") == ()
+    assert memory.get("a") == ("x",)
+    assert memory.get("c") == ("z",)

@@ -94,3 +94,29 @@ def test_member_pages_stay_within_their_query_budgets(django_assert_max_num_quer
         with django_assert_max_num_queries(budget):
             response = client.get(urls[name])
         assert response.status_code == 200, name
+
+
+# A member's page served from the page cache runs only what its personal parts need: the
+# session and user, the organization and its subscription (read once for the page's variant,
+# the entitlements and the plan offers), the header's unread count and the monitor button
+# (tracked or not, and the plan's room, in one query).
+CACHED_MEMBER_BUDGETS = {"platform": 7, "provision": 8}
+
+
+def test_cached_member_pages_stay_within_their_query_budgets(
+    settings, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_ENABLED = True
+    cache.clear()
+    build_catalog(platforms=10, provisions=60)
+    urls = page_urls()
+    user, _organization = member_on_plan("watcher")
+    client = csrf_client(user)
+    for name, budget in CACHED_MEMBER_BUDGETS.items():
+        client.get(urls[name])  # rendered and cached
+        with django_assert_max_num_queries(budget):
+            response = client.get(urls[name])
+        assert response.status_code == 200, name
+    cache.clear()

@@ -19,7 +19,8 @@ RUN_SETTINGS = "conductatlas.settings.local"
 PRINT_SETTINGS = (
     "import json; from django.conf import settings as s; print(json.dumps({'DEBUG': s.DEBUG, "
     "'SECRET_KEY': s.SECRET_KEY, 'SITE_URL': s.SITE_URL, 'STATIC_ROOT': str(s.STATIC_ROOT), "
-    "'staticfiles': s.STORAGES['staticfiles']['BACKEND']}))"
+    "'staticfiles': s.STORAGES['staticfiles']['BACKEND'], "
+    "'CONN_MAX_AGE': s.DATABASES['default']['CONN_MAX_AGE']}))"
 )
 
 
@@ -28,7 +29,8 @@ def run_settings(key_file: Path, **environ: str) -> dict:
     inherited = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith("DJANGO_") and name not in {"PORT", "SITE_URL"}
+        if not name.startswith("DJANGO_")
+        and name not in {"PORT", "SITE_URL", "DATABASE_CONN_MAX_AGE"}
     }
     environ = {
         **inherited,
@@ -98,6 +100,13 @@ def test_the_site_url_comes_from_the_port_unless_it_is_set(tmp_path):
     assert run_settings(key_file, PORT="8822")["SITE_URL"] == "http://127.0.0.1:8822"
     published = run_settings(key_file, PORT="8822", SITE_URL="https://atlas.example/")
     assert published["SITE_URL"] == "https://atlas.example"
+
+
+def test_database_connections_are_kept_between_requests(tmp_path):
+    key_file = tmp_path / "secret_key"
+
+    assert run_settings(key_file)["CONN_MAX_AGE"] >= 60
+    assert run_settings(key_file, DATABASE_CONN_MAX_AGE="0")["CONN_MAX_AGE"] == 0
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ from django_scopes import scope
 
 from apps.accounts.models import MANAGER_ROLES, Role
 from apps.accounts.selectors import organization_current
+from apps.billing.entitlements import subscription_for_request
 from apps.billing.selectors import (
     past_due_grace_until,
     pricing_offers,
@@ -34,6 +35,7 @@ def plan_offers(context) -> dict:
     with scope(organization=organization):
         offers = pricing_offers(
             organization=organization,
+            subscription=subscription_for_request(context["request"]),
             is_manager=getattr(organization, "viewer_role", "") in MANAGER_ROLES,
         )
     return {"organization": organization, "offers": [offer for offer in offers if offer.price]}

@@ -7,7 +7,7 @@ from django_scopes import scope
 from apps.accounts.models import MANAGER_ROLES
 from apps.accounts.selectors import organization_current
 from apps.billing.entitlements import entitlements_for_request
-from apps.billing.selectors import pricing_offers
+from apps.billing.selectors import pricing_offers, subscription_for_organization
 
 register = template.Library()
 
@@ -18,6 +18,7 @@ def feature_offers(context, feature_code: str) -> dict:
     with scope(organization=organization):
         offers = pricing_offers(
             organization=organization,
+            subscription=subscription_for_organization(organization=organization),
             is_manager=getattr(organization, "viewer_role", "") in MANAGER_ROLES,
         )
     return {
