@@ -375,3 +375,7 @@ class FetchAttemptAdmin(
     search_fields = ["document__title", "document__record_id", "message"]
     # Newest first, read backwards along the `fetchattempt_started` index.
     ordering = ["-started_at", "-id"]
+    # The rows are read-only, so there is no edit to return from with the filters kept; keeping
+    # them resolves every row's link against the URL patterns again (a quarter of a filtered
+    # page's time at 50 rows).
+    preserve_filters = False

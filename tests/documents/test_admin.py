@@ -169,3 +169,14 @@ def test_large_admin_lists_show_fifty_rows_a_page(curator_client):
 
     assert len(first.context["cl"].result_list) == 50
     assert len(second.context["cl"].result_list) == 1
+
+
+def test_a_filtered_fetch_attempt_list_links_its_rows_without_re_resolving_them(curator_client):
+    # The rows are read-only: their links carry no `_changelist_filters`, which the admin
+    # would otherwise resolve against every URL pattern once per row.
+    attempt = failed_attempt(DocumentFactory(), "HTTP 503")
+    response = curator_client.get("/admin/documents/fetchattempt/?outcome=error")
+    page = response.content.decode()
+    change_url = reverse("admin:documents_fetchattempt_change", args=[attempt.pk])
+    assert f'href="{change_url}"' in page
+    assert "_changelist_filters" not in page
