@@ -18,7 +18,6 @@ instead of an hour. Never point --eval at UNFAIR-ToS's test split.
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -28,7 +27,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from clauses import DATA, label_matrix, scores, spread  # noqa: E402
+from clauses import DATA, closing_line, label_matrix, scores, spread  # noqa: E402
 
 from apps.assist.classifier import ClauseClassifier, training_examples_read  # noqa: E402
 from apps.assist.labels import LABELS  # noqa: E402
@@ -231,12 +230,7 @@ def main() -> int:
             f"ensemble {spread([run[key] for run in finals])}"
         )
     print(f"load average {os.getloadavg()[0]:.1f} after")
-    macro = [run["macro"] for run in finals]
-    sd = statistics.stdev(macro) if len(macro) > 1 else 0.0
-    print(
-        f"macro-F1 {statistics.mean(macro):.1f} ± {sd:.1f} over {len(finals)} seeds, "
-        f"{statistics.mean(speeds):.0f} sentences/s"
-    )
+    print(closing_line(finals, speeds))
     return 0
 
 
