@@ -23,15 +23,16 @@ pytestmark = [
 
 
 class RecordingTask:
-    """Stands in for the snapshot task: records what is published once the dispatcher's
-    transaction commits. (The task itself is a proxy resolved per thread's current app, so
+    """Stands in for the snapshot task: records what is published (the dispatcher sends once
+    its transaction commits). (The task itself is a proxy resolved per thread's current app, so
     patching it would not reach the dispatcher threads.)"""
 
     def __init__(self):
         self.published: list[int] = []
 
-    def apply_async_on_commit(self, *, kwargs: dict, **options):
-        transaction.on_commit(lambda: self.published.append(kwargs["document_id"]))
+    def apply_async(self, *, kwargs: dict, **options):
+        assert not transaction.get_connection().in_atomic_block
+        self.published.append(kwargs["document_id"])
 
 
 def test_two_dispatchers_at_once_queue_each_due_document_once(settings, monkeypatch):

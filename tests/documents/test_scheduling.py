@@ -202,10 +202,52 @@ def test_the_beat_schedule_names_registered_tasks(settings):
         assert entry["task"] in app.tasks
 
 
-def test_the_dispatch_task_queues_due_documents(django_capture_on_commit_callbacks):
+def test_the_dispatch_task_queues_due_documents(published, django_capture_on_commit_callbacks):
     from apps.documents.tasks import dispatch_due_documents
 
-    DocumentFactory.create_batch(2, next_fetch_at=None)
-    with django_capture_on_commit_callbacks() as queued:
+    documents = DocumentFactory.create_batch(2, next_fetch_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
         assert dispatch_due_documents.delay().get() == 2
-    assert len(queued) == 2
+    assert sorted(kwargs["document_id"] for kwargs, _ in published) == [d.pk for d in documents]
+
+
+def test_a_dispatch_whose_sends_fail_gives_the_unsent_leases_back(
+    capacity_of, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The broker went away between the lease batch's commit and its sends: the documents whose
+    task was never sent are due again at once, not a lease later, and the pass ends with the
+    broker's error."""
+    from kombu.exceptions import OperationalError
+
+    from apps.documents.tasks import snapshot_document
+
+    capacity_of(10)
+    now = timezone.now()
+    documents = [
+        DocumentFactory(next_fetch_at=now - timedelta(hours=3 - number)) for number in range(3)
+    ]
+    sent = []
+
+    def send_until_the_broker_goes(args=None, kwargs=None, **options):
+        if sent:
+            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        sent.append(kwargs)
+
+    monkeypatch.setattr(snapshot_document, "apply_async", send_until_the_broker_goes)
+
+    with pytest.raises(OperationalError):
+        with django_capture_on_commit_callbacks(execute=True):
+            documents_dispatch(now=now)
+
+    first, *unsent = documents
+    first.refresh_from_db()
+    assert sent == [{"document_id": first.pk, "lease_token": first.fetch_lease_token}]
+    assert first.fetch_lease_until is not None
+    for document in unsent:
+        document.refresh_from_db()
+        assert (document.fetch_lease_token, document.fetch_lease_until) == ("", None)
+        assert document.next_fetch_at == now
+    # The next pass queues them.
+    monkeypatch.setattr(snapshot_document, "apply_async", lambda **call: sent.append(call))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert documents_dispatch(now=now) == [document.pk for document in unsent]

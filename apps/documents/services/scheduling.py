@@ -1,6 +1,7 @@
 """Scheduling: when each document is next due, the leases that give one worker the right to
 fetch it, the dispatcher that queues due documents, and the backoff of retried fetches."""
 
+import functools
 import hashlib
 import logging
 import math
@@ -80,9 +81,9 @@ def documents_dispatch(*, now: datetime | None = None) -> list[int]:
     locks the batch's rows and skips rows another transaction holds, so two dispatchers (a beat
     started twice) share the due documents instead of queueing them twice. A claimed document's
     next_fetch_at moves to the end of its lease: it leaves the due range of the index, and falls
-    due again on its own if its worker dies; a finished run sets the real next time."""
-    from apps.documents.tasks import snapshot_document
-
+    due again on its own if its worker dies; a finished run sets the real next time. The tasks
+    are sent once the batch commits; a send that fails gives the unsent documents their leases
+    back (`_batch_publish`)."""
     now = now or timezone.now()
     capacity = documents_dispatch_capacity()
     lease_until = now + timedelta(seconds=settings.DOCUMENTS_FETCH_LEASE_SECONDS)
@@ -99,10 +100,9 @@ def documents_dispatch(*, now: datetime | None = None) -> list[int]:
             Document.objects.filter(pk__in=batch).update(
                 fetch_lease_until=lease_until, fetch_lease_token=token, next_fetch_at=lease_until
             )
-            for document_id in batch:
-                snapshot_document.apply_async_on_commit(
-                    kwargs={"document_id": document_id, "lease_token": token}
-                )
+            transaction.on_commit(
+                functools.partial(_batch_publish, document_ids=batch, token=token, due_at=now)
+            )
         queued.extend(batch)
         if len(batch) < size:
             break
@@ -113,6 +113,25 @@ def documents_dispatch(*, now: datetime | None = None) -> list[int]:
             capacity,
         )
     return queued
+
+
+def _batch_publish(*, document_ids: list[int], token: str, due_at: datetime) -> None:
+    """Send the snapshot task of each document of a committed lease batch. When a send fails
+    (the broker is down, or its connection broke) the documents not sent get their leases back
+    and are due at `due_at` again, and the error goes on up (it ends the pass): otherwise each
+    would wait out a whole lease, claimed by a task that never existed."""
+    from apps.documents.tasks import snapshot_document
+
+    for position, document_id in enumerate(document_ids):
+        try:
+            snapshot_document.apply_async(
+                kwargs={"document_id": document_id, "lease_token": token}
+            )
+        except Exception:
+            Document.objects.filter(
+                pk__in=document_ids[position:], fetch_lease_token=token
+            ).update(fetch_lease_until=None, fetch_lease_token="", next_fetch_at=due_at)
+            raise
 
 
 def document_capture_queue(*, document: Document) -> bool:
