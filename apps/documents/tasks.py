@@ -9,14 +9,13 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from apps.documents.models import Document, DocumentVersion
+from apps.documents.models import DocumentVersion
 from apps.documents.selectors import snapshots_scrub_batch_size
 from apps.documents.services import (
     document_fetch_postpone,
-    document_snapshot,
+    document_snapshot_queued,
     documents_dispatch,
     fetch_attempts_prune,
-    fetch_retry_countdown,
     snapshots_verify,
     version_wayback_run,
     versions_wayback_dispatch,
@@ -35,19 +34,15 @@ def dispatch_due_documents() -> int:
 def snapshot_document(document_id: int, lease_token: str | None = None) -> str:
     """A failed fetch is not retried here: the run sets the document's next due time (a
     backoff after a transient failure) and the dispatcher queues it then."""
-    document = Document.objects.filter(pk=document_id).first()
-    if document is None:
-        return "missing"
     try:
-        run = document_snapshot(document=document, lease_token=lease_token)
+        run = document_snapshot_queued(document_id=document_id, lease_token=lease_token)
     except SoftTimeLimitExceeded:
         # The run released its lease on the way out; without a later due time the next
         # dispatch would start the same overlong run again at once.
-        document_fetch_postpone(
-            document_id=document_id,
-            seconds=fetch_retry_countdown(retries=document.consecutive_failures),
-        )
+        document_fetch_postpone(document_id=document_id)
         raise
+    if run is None:
+        return "missing"
     if run.attempt is None:
         return "skipped"
     return run.attempt.outcome

@@ -267,6 +267,9 @@ DOCUMENTS_FETCH_JITTER_SECONDS = env.float("DOCUMENTS_FETCH_JITTER_SECONDS", def
 # which the dispatcher picks up, never messages held by a worker.
 DOCUMENTS_FETCH_MAX_RETRIES = env.int("DOCUMENTS_FETCH_MAX_RETRIES", default=3)
 DOCUMENTS_FETCH_RETRY_BASE_SECONDS = env.float("DOCUMENTS_FETCH_RETRY_BASE_SECONDS", default=60.0)
+# A run cut off by the database going away waits this long for it to return, then gives its
+# lease back so that the document is fetched again at the next dispatch, not a lease later.
+DOCUMENTS_DATABASE_WAIT_SECONDS = env.float("DOCUMENTS_DATABASE_WAIT_SECONDS", default=30.0)
 # The scrub re-hashes the whole archive every SCRUB_DAYS: each run (every
 # DOCUMENTS_SCRUB_EVERY_SECONDS) takes its share of the archive, least recently verified first.
 DOCUMENTS_SCRUB_DAYS = env.float("DOCUMENTS_SCRUB_DAYS", default=7.0)

@@ -1,18 +1,21 @@
 """Recovery from a dead worker through the database: leases sized to the snapshot task's hard
-time limit, the dispatcher queuing a document again once its lease has expired, and a run
-stopped by its soft time limit tried again after a backoff, not at once."""
+time limit, the dispatcher queuing a document again once its lease has expired, a run stopped
+by its soft time limit tried again after a backoff, not at once, and a run the database's going
+away cut off due again as soon as the database is back."""
 
 from datetime import timedelta
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core import checks
+from django.db import OperationalError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.documents import tasks
 from apps.documents.checks import visibility_timeout_covers_the_lease
 from apps.documents.models import FetchOutcome
-from apps.documents.services import documents_dispatch
+from apps.documents.services import documents_dispatch, pipeline, scheduling
 from apps.documents.tasks import snapshot_document
 from tests.documents.pipeline_helpers import MARKDOWN, corpus_bytes
 from tests.factories import DocumentFactory
@@ -73,7 +76,7 @@ def test_a_run_stopped_at_its_soft_time_limit_is_tried_again_after_a_backoff(mon
     def overlong(**kwargs):
         raise SoftTimeLimitExceeded
 
-    monkeypatch.setattr(tasks, "document_snapshot", overlong)
+    monkeypatch.setattr(tasks, "document_snapshot_queued", overlong)
 
     with pytest.raises(SoftTimeLimitExceeded):
         snapshot_document(document.pk)
@@ -105,3 +108,93 @@ def test_a_redelivered_message_for_a_finished_run_does_nothing(corpus_server):
     assert snapshot_document(document.pk, lease_token=token) == FetchOutcome.NEW_VERSION
     assert snapshot_document(document.pk, lease_token=token) == "skipped"
     assert len(corpus_server.requests) == 1
+
+
+def leased(document, *, minutes: float = 5) -> str:
+    """Leases the document as the dispatcher does (its due time moved to the lease's end)."""
+    token = "1" * 32
+    until = timezone.now() + timedelta(minutes=minutes)
+    type(document).objects.filter(pk=document.pk).update(
+        fetch_lease_until=until, fetch_lease_token=token, next_fetch_at=until
+    )
+    return token
+
+
+def database_gone_for(monkeypatch, method: str, calls: int):
+    """The database answers the first `calls` calls of QuerySet.`method` as a server that went
+    away does; the sleeps between tries are skipped."""
+    real = getattr(QuerySet, method)
+    failures = iter(range(calls))
+
+    def flaky(queryset, *args, **kwargs):
+        if next(failures, None) is not None:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(queryset, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, method, flaky)
+    monkeypatch.setattr(scheduling.time, "sleep", lambda seconds: None)
+
+
+def test_a_run_the_database_going_away_cut_off_is_due_again_once_it_is_back(monkeypatch):
+    document = DocumentFactory()
+    token = leased(document)
+
+    def cut_off(**kwargs):
+        # The run broke mid-way, and the database refuses the next two statements too.
+        database_gone_for(monkeypatch, "update", calls=2)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(pipeline, "_snapshot_run", cut_off)
+    before = timezone.now()
+
+    with pytest.raises(OperationalError):
+        snapshot_document(document.pk, lease_token=token)
+
+    document.refresh_from_db()
+    assert (document.fetch_lease_token, document.fetch_lease_until) == ("", None)
+    assert before <= document.next_fetch_at <= timezone.now()
+    assert documents_dispatch() == [document.pk]
+
+
+def test_a_task_the_database_kept_from_starting_gives_its_lease_back(monkeypatch):
+    document = DocumentFactory()
+    token = leased(document)
+    database_gone_for(monkeypatch, "first", calls=1)
+
+    with pytest.raises(OperationalError):
+        snapshot_document(document.pk, lease_token=token)
+
+    document.refresh_from_db()
+    assert (document.fetch_lease_token, document.fetch_lease_until) == ("", None)
+    assert document.next_fetch_at <= timezone.now()
+
+
+def test_a_database_that_stays_away_leaves_the_lease_to_run_out(monkeypatch, settings):
+    settings.DOCUMENTS_DATABASE_WAIT_SECONDS = 0
+    document = DocumentFactory()
+    token = leased(document)
+    database_gone_for(monkeypatch, "update", calls=1)
+
+    assert scheduling.document_fetch_lease_return(document_id=document.pk, token=token) is False
+
+    document.refresh_from_db()
+    assert document.fetch_lease_token == token
+
+
+def test_a_run_that_failed_otherwise_waits_for_its_due_time(monkeypatch):
+    """Any other error (a bug, say) frees the lease but keeps the due time: a document whose
+    runs keep failing is not fetched again at every dispatch."""
+    document = DocumentFactory()
+    token = leased(document)
+    due_at = type(document).objects.get(pk=document.pk).next_fetch_at
+
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(pipeline, "_snapshot_run", broken)
+
+    with pytest.raises(RuntimeError):
+        snapshot_document(document.pk, lease_token=token)
+
+    document.refresh_from_db()
+    assert (document.fetch_lease_token, document.next_fetch_at) == ("", due_at)

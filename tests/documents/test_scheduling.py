@@ -235,9 +235,8 @@ def test_a_dispatch_whose_sends_fail_gives_the_unsent_leases_back(
 
     monkeypatch.setattr(snapshot_document, "apply_async", send_until_the_broker_goes)
 
-    with pytest.raises(OperationalError):
-        with django_capture_on_commit_callbacks(execute=True):
-            documents_dispatch(now=now)
+    with pytest.raises(OperationalError), django_capture_on_commit_callbacks(execute=True):
+        documents_dispatch(now=now)
 
     first, *unsent = documents
     first.refresh_from_db()

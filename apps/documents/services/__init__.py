@@ -19,7 +19,11 @@ from apps.documents.services.ingest import (
     snapshot_get_or_create,
     snapshot_ingest,
 )
-from apps.documents.services.pipeline import SnapshotRun, document_snapshot
+from apps.documents.services.pipeline import (
+    SnapshotRun,
+    document_snapshot,
+    document_snapshot_queued,
+)
 from apps.documents.services.retention import fetch_attempts_prune, fetch_attempts_prune_batch
 from apps.documents.services.scheduling import (
     document_capture_queue,
@@ -55,6 +59,7 @@ __all__ = [
     "document_fetch_postpone",
     "document_next_fetch_at",
     "document_snapshot",
+    "document_snapshot_queued",
     "document_text_extract",
     "documents_dispatch",
     "documents_dispatch_capacity",

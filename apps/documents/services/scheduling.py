@@ -6,11 +6,12 @@ import hashlib
 import logging
 import math
 import random
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from apps.documents.models import Document
@@ -124,13 +125,11 @@ def _batch_publish(*, document_ids: list[int], token: str, due_at: datetime) -> 
 
     for position, document_id in enumerate(document_ids):
         try:
-            snapshot_document.apply_async(
-                kwargs={"document_id": document_id, "lease_token": token}
-            )
+            snapshot_document.apply_async(kwargs={"document_id": document_id, "lease_token": token})
         except Exception:
-            Document.objects.filter(
-                pk__in=document_ids[position:], fetch_lease_token=token
-            ).update(fetch_lease_until=None, fetch_lease_token="", next_fetch_at=due_at)
+            Document.objects.filter(pk__in=document_ids[position:], fetch_lease_token=token).update(
+                fetch_lease_until=None, fetch_lease_token="", next_fetch_at=due_at
+            )
             raise
 
 
@@ -153,6 +152,32 @@ def document_fetch_lease_release(*, document_id: int, token: str) -> None:
     )
 
 
+# What the database raises when it went away (a restart, a failover): the connection broke, or
+# no connection could be made.
+DATABASE_GONE = (OperationalError, InterfaceError)
+
+
+def document_fetch_lease_return(*, document_id: int, token: str) -> bool:
+    """Give back the lease of a run the database's going away cut off, once the database is
+    back: the document is due at once, so the next dispatch queues it again, rather than a lease
+    later. Waits up to DOCUMENTS_DATABASE_WAIT_SECONDS for the database; False when it did not
+    come back by then (the lease then runs out on its own)."""
+    deadline = time.monotonic() + settings.DOCUMENTS_DATABASE_WAIT_SECONDS
+    while True:
+        if not connection.in_atomic_block:
+            # A broken connection is dropped here; the next query opens a new one.
+            connection.close_if_unusable_or_obsolete()
+        try:
+            Document.objects.filter(pk=document_id, fetch_lease_token=token).update(
+                fetch_lease_until=None, fetch_lease_token="", next_fetch_at=timezone.now()
+            )
+            return True
+        except DATABASE_GONE:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(1)
+
+
 def document_fetch_due_after(
     *, document: Document, finished_at: datetime, transient: bool, retry_after: float | None
 ) -> datetime:
@@ -172,9 +197,15 @@ def document_fetch_due_after(
     return next_fetch_at
 
 
-def document_fetch_postpone(*, document_id: int, seconds: float) -> None:
-    """Move a document's due time `seconds` from now: a run stopped before it could record
+def document_fetch_postpone(*, document_id: int) -> None:
+    """Move a document's due time a backoff from now: a run stopped before it could record
     anything (its time limit) is tried again after a backoff, not at the next dispatch."""
+    failures = (
+        Document.objects.filter(pk=document_id)
+        .values_list("consecutive_failures", flat=True)
+        .first()
+    )
+    seconds = fetch_retry_countdown(retries=failures or 0)
     Document.objects.filter(pk=document_id).update(
         next_fetch_at=timezone.now() + timedelta(seconds=seconds)
     )
