@@ -5,13 +5,19 @@ converge on the same versions, snapshots and archive URLs. None depends on being
 a document's fetch is held by its lease and due time in the database, which the dispatcher
 reads every period."""
 
+import logging
+
 from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import connection
 
 from apps.documents.models import DocumentVersion
 from apps.documents.selectors import snapshots_scrub_batch_size
 from apps.documents.services import (
+    DATABASE_GONE,
+    document_fetch_lease_hand_back,
     document_fetch_postpone,
     document_snapshot_queued,
     documents_dispatch,
@@ -21,13 +27,35 @@ from apps.documents.services import (
     versions_wayback_dispatch,
 )
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task
 def dispatch_due_documents() -> int:
     return len(documents_dispatch())
 
 
+class SnapshotTask(DjangoTask):
+    def on_retry(self, exc, task_id, args, kwargs, einfo):
+        """The worker that loses the broker cancels the runs it cannot acknowledge, and says so
+        here, in its main process (snapshot runs never retry themselves, so this is always that
+        cancellation). A run queued by the dispatcher gives its lease back, so the first dispatch
+        after the broker returns queues the document again, not one a lease later."""
+        token = kwargs.get("lease_token")
+        if not token:
+            return
+        try:
+            document_fetch_lease_hand_back(document_id=kwargs["document_id"], token=token)
+        except DATABASE_GONE:
+            # The database is away too: the lease runs out on its own.
+            logger.warning("Could not give back the lease of cancelled run %s", task_id)
+        finally:
+            # The main process keeps no connection of its own, for its pool processes to inherit.
+            connection.close()
+
+
 @shared_task(
+    base=SnapshotTask,
     soft_time_limit=settings.DOCUMENTS_SNAPSHOT_SOFT_TIME_LIMIT_SECONDS,
     time_limit=settings.DOCUMENTS_SNAPSHOT_TIME_LIMIT_SECONDS,
 )

@@ -156,6 +156,27 @@ def test_a_run_the_database_going_away_cut_off_is_due_again_once_it_is_back(monk
     assert documents_dispatch() == [document.pk]
 
 
+def test_a_run_cut_off_by_redis_going_away_is_due_again_at_once(monkeypatch):
+    """A new version invalidates cached pages in Redis; with Redis gone the run fails, and its
+    document is fetched again at the first dispatch after the outage."""
+    import redis
+
+    document = DocumentFactory()
+    token = leased(document)
+
+    def cut_off(**kwargs):
+        raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(pipeline, "_snapshot_run", cut_off)
+
+    with pytest.raises(redis.ConnectionError):
+        snapshot_document(document.pk, lease_token=token)
+
+    document.refresh_from_db()
+    assert (document.fetch_lease_token, document.fetch_lease_until) == ("", None)
+    assert document.next_fetch_at <= timezone.now()
+
+
 def test_a_task_the_database_kept_from_starting_gives_its_lease_back(monkeypatch):
     document = DocumentFactory()
     token = leased(document)
@@ -198,3 +219,32 @@ def test_a_run_that_failed_otherwise_waits_for_its_due_time(monkeypatch):
 
     document.refresh_from_db()
     assert (document.fetch_lease_token, document.next_fetch_at) == ("", due_at)
+
+
+# The hook closes the main process's connection, which a test transaction would not survive.
+@pytest.mark.django_db(transaction=True)
+def test_a_run_cancelled_when_the_worker_lost_the_broker_gives_its_lease_back():
+    """Celery's worker cancels the runs it cannot acknowledge after losing the broker, and
+    reports each to the task's on_retry in its main process."""
+    from celery.exceptions import Retry
+
+    document = DocumentFactory()
+    token = leased(document)
+    captured = DocumentFactory()
+    captured_token = leased(captured)
+
+    snapshot_document.on_retry(
+        Retry("cancelled by Celery"),
+        "task-id",
+        (),
+        {"document_id": document.pk, "lease_token": token},
+        None,
+    )
+    # A capture a curator queued carries no lease of the dispatcher's: its run's own expires.
+    snapshot_document.on_retry(Retry("cancelled by Celery"), "task-id", (captured.pk,), {}, None)
+
+    document.refresh_from_db()
+    assert (document.fetch_lease_token, document.fetch_lease_until) == ("", None)
+    assert document.next_fetch_at <= timezone.now()
+    captured.refresh_from_db()
+    assert captured.fetch_lease_token == captured_token

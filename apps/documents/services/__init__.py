@@ -26,9 +26,11 @@ from apps.documents.services.pipeline import (
 )
 from apps.documents.services.retention import fetch_attempts_prune, fetch_attempts_prune_batch
 from apps.documents.services.scheduling import (
+    DATABASE_GONE,
     document_capture_queue,
     document_fetch_due_after,
     document_fetch_lease_claim,
+    document_fetch_lease_hand_back,
     document_fetch_postpone,
     document_next_fetch_at,
     documents_dispatch,
@@ -45,6 +47,7 @@ from apps.documents.services.wayback import (
 )
 
 __all__ = [
+    "DATABASE_GONE",
     "ArchiveVerification",
     "IngestOutcome",
     "IngestReason",
@@ -56,6 +59,7 @@ __all__ = [
     "document_extraction_rule_update",
     "document_fetch_due_after",
     "document_fetch_lease_claim",
+    "document_fetch_lease_hand_back",
     "document_fetch_postpone",
     "document_next_fetch_at",
     "document_snapshot",

@@ -20,6 +20,7 @@ from apps.documents.services.ingest import (
 from apps.documents.services.rows import row_update
 from apps.documents.services.scheduling import (
     DATABASE_GONE,
+    OUTAGE_ERRORS,
     document_fetch_due_after,
     document_fetch_lease_claim,
     document_fetch_lease_release,
@@ -51,7 +52,7 @@ def document_snapshot(*, document: Document, lease_token: str | None = None) -> 
             return SnapshotRun(attempt=None)
     try:
         return _snapshot_run(document=document, lease_token=lease_token)
-    except DATABASE_GONE:
+    except OUTAGE_ERRORS:
         document_fetch_lease_return(document_id=document.pk, token=lease_token)
         raise
     except BaseException:
@@ -62,7 +63,7 @@ def document_snapshot(*, document: Document, lease_token: str | None = None) -> 
 def document_snapshot_queued(*, document_id: int, lease_token: str | None) -> SnapshotRun | None:
     """The run a queued task asks for; None when the document no longer exists. A dispatcher's
     lease that the database's going away kept the task from starting on is given back once the
-    database returns, as a run's own is (`document_snapshot`)."""
+    database returns, as the lease of a run an outage cut off is (`document_snapshot`)."""
     try:
         document = Document.objects.filter(pk=document_id).first()
     except DATABASE_GONE:

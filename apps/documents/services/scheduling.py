@@ -10,6 +10,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import redis
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
@@ -155,11 +156,14 @@ def document_fetch_lease_release(*, document_id: int, token: str) -> None:
 # What the database raises when it went away (a restart, a failover): the connection broke, or
 # no connection could be made.
 DATABASE_GONE = (OperationalError, InterfaceError)
+# What a run raises when a service it needs went away: the database, or Redis (the page cache
+# a new version invalidates, the fetcher's shared politeness state).
+OUTAGE_ERRORS = (*DATABASE_GONE, redis.ConnectionError, redis.TimeoutError)
 
 
 def document_fetch_lease_return(*, document_id: int, token: str) -> bool:
-    """Give back the lease of a run the database's going away cut off, once the database is
-    back: the document is due at once, so the next dispatch queues it again, rather than a lease
+    """Give back the lease of a run an outage cut off, once the database is there: the document
+    is due at once, so the next dispatch after the outage queues it again, rather than a lease
     later. Waits up to DOCUMENTS_DATABASE_WAIT_SECONDS for the database; False when it did not
     come back by then (the lease then runs out on its own)."""
     deadline = time.monotonic() + settings.DOCUMENTS_DATABASE_WAIT_SECONDS
@@ -168,14 +172,19 @@ def document_fetch_lease_return(*, document_id: int, token: str) -> bool:
             # A broken connection is dropped here; the next query opens a new one.
             connection.close_if_unusable_or_obsolete()
         try:
-            Document.objects.filter(pk=document_id, fetch_lease_token=token).update(
-                fetch_lease_until=None, fetch_lease_token="", next_fetch_at=timezone.now()
-            )
+            document_fetch_lease_hand_back(document_id=document_id, token=token)
             return True
         except DATABASE_GONE:
             if time.monotonic() >= deadline:
                 return False
             time.sleep(1)
+
+
+def document_fetch_lease_hand_back(*, document_id: int, token: str) -> None:
+    """Free a lease whose run an outage cut off, and make the document due at once."""
+    Document.objects.filter(pk=document_id, fetch_lease_token=token).update(
+        fetch_lease_until=None, fetch_lease_token="", next_fetch_at=timezone.now()
+    )
 
 
 def document_fetch_due_after(
