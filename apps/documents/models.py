@@ -290,6 +290,9 @@ class FetchAttempt(models.Model):
     version = models.ForeignKey(
         DocumentVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The worker run ("<node name>#<random>") of an unfinished attempt, emptied when it
+    # finishes: a worker started again after a crash finds its predecessor's runs by it.
+    runner = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

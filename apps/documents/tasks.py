@@ -10,6 +10,7 @@ import logging
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_ready
 from django.conf import settings
 from django.db import connection
 
@@ -21,13 +22,37 @@ from apps.documents.services import (
     document_fetch_postpone,
     document_snapshot_queued,
     documents_dispatch,
+    documents_fetch_leases_of_lost_runs_return,
     fetch_attempts_prune,
     snapshots_verify,
     version_wayback_run,
     versions_wayback_dispatch,
+    worker_run,
 )
 
 logger = logging.getLogger(__name__)
+
+
+@worker_ready.connect
+def return_the_leases_of_lost_runs(sender, **kwargs):
+    """A worker started again after a crash gives back the leases of the fetches its previous
+    start left unfinished, in its main process before it takes any task."""
+    run = worker_run()
+    if not run:
+        return
+    try:
+        documents = documents_fetch_leases_of_lost_runs_return(run=run)
+    except DATABASE_GONE:
+        logger.warning("Could not give back the leases of a previous start's fetches")
+        return
+    finally:
+        # The main process keeps no connection of its own, for its pool processes to inherit.
+        connection.close()
+    if documents:
+        logger.warning(
+            "Gave back the leases of %s fetches a previous start of this worker left unfinished",
+            len(documents),
+        )
 
 
 @shared_task

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from apps.documents import tasks
 from apps.documents.checks import visibility_timeout_covers_the_lease
-from apps.documents.models import FetchOutcome
+from apps.documents.models import FetchAttempt, FetchOutcome
 from apps.documents.services import documents_dispatch, pipeline, scheduling
 from apps.documents.tasks import snapshot_document
 from tests.documents.pipeline_helpers import MARKDOWN, corpus_bytes
@@ -248,3 +248,65 @@ def test_a_run_cancelled_when_the_worker_lost_the_broker_gives_its_lease_back():
     assert document.next_fetch_at <= timezone.now()
     captured.refresh_from_db()
     assert captured.fetch_lease_token == captured_token
+
+
+def test_a_fetch_records_its_worker_run_until_it_finishes(corpus_server, monkeypatch):
+    from apps.documents.services.pipeline import _attempt_start
+
+    monkeypatch.setenv("CONDUCTATLAS_WORKER_RUN", "celery@host#run2")
+    url = corpus_server.route(
+        "/terms", body=corpus_bytes("zoom__terms-of-service", "v004.md"), content_type=MARKDOWN
+    )
+    document = DocumentFactory(source_url=url)
+    token = leased(document)
+
+    started = _attempt_start(document=document, lease_token=token)
+    assert FetchAttempt.objects.get(pk=started.pk).runner == "celery@host#run2"
+
+    snapshot_document(document.pk, lease_token=token)
+    finished = document.fetch_attempts.exclude(pk=started.pk).get()
+    assert (finished.outcome, finished.runner) == (FetchOutcome.NEW_VERSION, "")
+
+
+def test_a_worker_started_again_gives_back_the_leases_its_previous_start_left(monkeypatch):
+    """celery@host died with two fetches running; the same node, started again, gives their
+    leases back, and none of another node's, of its own start's, or of a document leased anew."""
+    now = timezone.now()
+
+    def fetch_in_flight(runner: str, *, minutes_ago: float = 1):
+        document = DocumentFactory()
+        leased(document)
+        attempt = FetchAttempt.objects.create(
+            document=document,
+            started_at=now - timedelta(minutes=minutes_ago),
+            outcome=FetchOutcome.STARTED,
+            runner=runner,
+        )
+        return document, attempt
+
+    lost = [fetch_in_flight("celery@host#run1"), fetch_in_flight("celery@host#run1")]
+    other_node, _ = fetch_in_flight("celery@other#run1")
+    this_start, _ = fetch_in_flight("celery@host#run2")
+    leased_anew, old_attempt = fetch_in_flight("celery@host#run1", minutes_ago=20)
+    FetchAttempt.objects.create(document=leased_anew, started_at=now, outcome=FetchOutcome.STARTED)
+    expired, _ = fetch_in_flight("celery@host#run1")
+    type(expired).objects.filter(pk=expired.pk).update(fetch_lease_until=now - timedelta(seconds=1))
+
+    returned = scheduling.documents_fetch_leases_of_lost_runs_return(run="celery@host#run2")
+
+    assert sorted(returned) == sorted(document.pk for document, _ in lost)
+    for document, attempt in lost:
+        document.refresh_from_db()
+        assert (document.fetch_lease_token, document.fetch_lease_until) == ("", None)
+        assert document.next_fetch_at <= timezone.now()
+        attempt.refresh_from_db()
+        assert (attempt.outcome, attempt.runner) == (FetchOutcome.STARTED, "")
+    for kept in (other_node, this_start, leased_anew):
+        kept.refresh_from_db()
+        assert kept.fetch_lease_token
+    old_attempt.refresh_from_db()
+    assert old_attempt.runner == ""
+    # The lost ones are looked at once: the next start finds only what run2 left.
+    assert scheduling.documents_fetch_leases_of_lost_runs_return(run="celery@host#run3") == [
+        this_start.pk
+    ]

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,9 @@ import redis
 from celery import Celery
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
-from apps.documents.models import FetchAttempt, FetchOutcome
+from apps.documents.models import Document, FetchAttempt, FetchOutcome
 from apps.documents.services import document_fetch_lease_claim
 from tests.documents.pipeline_helpers import MARKDOWN, corpus_bytes
 from tests.factories import DocumentFactory
@@ -49,7 +51,7 @@ class WorkerProcess:
     """`celery worker` in its own process, consuming one queue, with the solo pool so the
     task runs in the process we kill."""
 
-    def __init__(self, *, queue: str, environment: dict, log: Path):
+    def __init__(self, *, queue: str, environment: dict, log: Path, hostname: str = ""):
         self.log = log
         self._output = log.open("w")
         self.process = subprocess.Popen(
@@ -65,7 +67,7 @@ class WorkerProcess:
                 "--queues",
                 queue,
                 "--hostname",
-                f"{queue}-{uuid.uuid4().hex[:6]}@%h",
+                hostname or f"{queue}-{uuid.uuid4().hex[:6]}@%h",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
@@ -125,15 +127,8 @@ def broker(tmp_path):
         client.delete(key)
 
 
-def test_a_worker_killed_mid_snapshot_leaves_one_version_after_redelivery(
-    corpus_server, broker, tmp_path
-):
-    queue, transport_options = broker
-    body = corpus_bytes("zoom__terms-of-service", "v004.md")
-    url = corpus_server.route("/slow-terms", body=body, content_type=MARKDOWN, delay=60)
-    document = DocumentFactory(source_url=url, next_fetch_at=None)
-    lease_token = document_fetch_lease_claim(document_id=document.pk)
-    environment = {
+def _worker_environment(corpus_server, transport_options: dict) -> dict:
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "conductatlas.settings.test",
         "DATABASE_URL": _database_url(),
@@ -145,6 +140,17 @@ def test_a_worker_killed_mid_snapshot_leaves_one_version_after_redelivery(
         "FETCHER_READ_TIMEOUT": "120",
         "FETCHER_TOTAL_TIMEOUT": "120",
     }
+
+
+def test_a_worker_killed_mid_snapshot_leaves_one_version_after_redelivery(
+    corpus_server, broker, tmp_path
+):
+    queue, transport_options = broker
+    body = corpus_bytes("zoom__terms-of-service", "v004.md")
+    url = corpus_server.route("/slow-terms", body=body, content_type=MARKDOWN, delay=60)
+    document = DocumentFactory(source_url=url, next_fetch_at=None)
+    lease_token = document_fetch_lease_claim(document_id=document.pk)
+    environment = _worker_environment(corpus_server, transport_options)
 
     first = WorkerProcess(queue=queue, environment=environment, log=tmp_path / "first.log")
     producer = Celery("producer", broker=settings.CELERY_BROKER_URL)
@@ -187,3 +193,55 @@ def test_a_worker_killed_mid_snapshot_leaves_one_version_after_redelivery(
     assert document.versions.count() == 1
     document.refresh_from_db()
     assert document.fetch_lease_until is None
+
+
+def test_a_worker_started_again_gives_back_the_lease_of_the_fetch_it_was_killed_in(
+    corpus_server, broker, tmp_path
+):
+    """The same node started again after a SIGKILL knows the fetch its previous start left and
+    gives its lease back at once, not when the lease (minutes) runs out."""
+    queue, transport_options = broker
+    body = corpus_bytes("zoom__terms-of-service", "v004.md")
+    url = corpus_server.route("/slow-terms", body=body, content_type=MARKDOWN, delay=60)
+    document = DocumentFactory(source_url=url, next_fetch_at=None)
+    lease_token = document_fetch_lease_claim(document_id=document.pk)
+    environment = _worker_environment(corpus_server, transport_options)
+    hostname = f"{queue}@%h"
+
+    first = WorkerProcess(
+        queue=queue, environment=environment, log=tmp_path / "first.log", hostname=hostname
+    )
+    producer = Celery("producer", broker=settings.CELERY_BROKER_URL)
+    producer.conf.broker_transport_options = transport_options
+    producer.send_task(
+        "apps.documents.tasks.snapshot_document",
+        kwargs={"document_id": document.pk, "lease_token": lease_token},
+        queue=queue,
+    )
+    _wait_until(lambda: corpus_server.requests_to("/slow-terms"), "the worker's request")
+    first.kill()
+    cut_off = FetchAttempt.objects.get(document=document)
+    assert cut_off.runner.startswith(f"{queue}@")
+    document.refresh_from_db()
+    assert document.fetch_lease_token == lease_token
+    assert document.fetch_lease_until > timezone.now() + timedelta(minutes=1)
+
+    second = WorkerProcess(
+        queue=queue, environment=environment, log=tmp_path / "second.log", hostname=hostname
+    )
+    try:
+        _wait_until(
+            lambda: (
+                not Document.objects.filter(pk=document.pk, fetch_lease_token=lease_token).exists()
+            ),
+            "the lease given back",
+        )
+    finally:
+        second.stop()
+
+    document.refresh_from_db()
+    assert document.fetch_lease_until is None
+    assert document.next_fetch_at <= timezone.now()
+    cut_off.refresh_from_db()
+    assert (cut_off.outcome, cut_off.runner) == (FetchOutcome.STARTED, "")
+    assert "Gave back the leases of 1 fetches" in (tmp_path / "second.log").read_text()

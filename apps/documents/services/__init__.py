@@ -35,7 +35,9 @@ from apps.documents.services.scheduling import (
     document_next_fetch_at,
     documents_dispatch,
     documents_dispatch_capacity,
+    documents_fetch_leases_of_lost_runs_return,
     fetch_retry_countdown,
+    worker_run,
 )
 from apps.documents.services.verification import ArchiveVerification, snapshots_verify
 from apps.documents.services.wayback import (
@@ -67,6 +69,7 @@ __all__ = [
     "document_text_extract",
     "documents_dispatch",
     "documents_dispatch_capacity",
+    "documents_fetch_leases_of_lost_runs_return",
     "fetch_attempts_prune",
     "fetch_attempts_prune_batch",
     "fetch_retry_countdown",
@@ -77,4 +80,5 @@ __all__ = [
     "version_wayback_queue",
     "version_wayback_run",
     "versions_wayback_dispatch",
+    "worker_run",
 ]

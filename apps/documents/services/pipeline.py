@@ -25,6 +25,7 @@ from apps.documents.services.scheduling import (
     document_fetch_lease_claim,
     document_fetch_lease_release,
     document_fetch_lease_return,
+    worker_run,
 )
 
 
@@ -85,6 +86,7 @@ _ATTEMPT_FINISH_FIELDS = [
     "duration_ms",
     "raw_sha256",
     "version",
+    "runner",
 ]
 
 
@@ -104,19 +106,21 @@ def _attempt_start(*, document: Document, lease_token: str) -> FetchAttempt | No
     inserted = ", ".join(
         quote(attempt_columns[name])
         for name in ("document", "started_at", "outcome", "error_kind", "message")
-        + ("duration_ms", "raw_sha256")
+        + ("duration_ms", "raw_sha256", "runner")
     )
     # Identifiers come from the models' metadata, every value is a parameter.
     sql = (
         f"INSERT INTO {quote(FetchAttempt._meta.db_table)} ({inserted}) "  # noqa: S608
-        f"SELECT {quote(document_columns['id'])}, %s, %s, '', '', 0, '' "
+        f"SELECT {quote(document_columns['id'])}, %s, %s, '', '', 0, '', %s "
         f"FROM {quote(Document._meta.db_table)} WHERE {quote(document_columns['id'])} = %s "
         f"AND {quote(document_columns['fetch_lease_token'])} = %s "
         f"AND {quote(document_columns['fetch_lease_until'])} > %s "
         f"RETURNING {quote(attempt_columns['id'])}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [when, FetchOutcome.STARTED, document.pk, lease_token, when])
+        cursor.execute(
+            sql, [when, FetchOutcome.STARTED, worker_run(), document.pk, lease_token, when]
+        )
         row = cursor.fetchone()
     if row is None:
         return None

@@ -5,6 +5,7 @@ import functools
 import hashlib
 import logging
 import math
+import os
 import random
 import time
 import uuid
@@ -13,9 +14,10 @@ from datetime import UTC, datetime, timedelta
 import redis
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from apps.documents.models import Document
+from apps.documents.models import Document, FetchAttempt, FetchOutcome
 from apps.documents.selectors import documents_due
 from apps.documents.services.rows import column_name, row_update
 
@@ -178,6 +180,45 @@ def document_fetch_lease_return(*, document_id: int, token: str) -> bool:
             if time.monotonic() >= deadline:
                 return False
             time.sleep(1)
+
+
+def worker_run() -> str:
+    """This worker start's name, "<node name>#<random>" (set by conductatlas.celery when a
+    worker starts); empty outside a worker."""
+    return os.environ.get("CONDUCTATLAS_WORKER_RUN", "")
+
+
+def documents_fetch_leases_of_lost_runs_return(*, run: str) -> list[int]:
+    """Give back the leases of the fetches a previous start of this worker left unfinished:
+    it died (a kill, a crash, the host's restart) and its node name is this worker's, so none
+    of them is still running. Their documents are due at once instead of a lease later. Only a
+    live lease of a document whose latest attempt is such a fetch is given back; should the
+    dispatcher have leased the document anew a moment before (its fetch not started yet), that
+    task finds no lease and does nothing, and the next dispatch queues the document. Returns
+    the documents."""
+    node = run.partition("#")[0]
+    lost = (
+        FetchAttempt.objects.filter(outcome=FetchOutcome.STARTED, runner__startswith=f"{node}#")
+        .exclude(runner=run)
+        .annotate(
+            newer=Exists(
+                FetchAttempt.objects.filter(
+                    document=OuterRef("document"), started_at__gt=OuterRef("started_at")
+                )
+            )
+        )
+    )
+    lost_ids, documents = [], []
+    now = timezone.now()
+    for attempt_id, document_id, newer in lost.values_list("pk", "document_id", "newer"):
+        lost_ids.append(attempt_id)
+        if not newer and Document.objects.filter(pk=document_id, fetch_lease_until__gt=now).update(
+            fetch_lease_until=None, fetch_lease_token="", next_fetch_at=now
+        ):
+            documents.append(document_id)
+    # Looked at once: they show as interrupted from now on.
+    FetchAttempt.objects.filter(pk__in=lost_ids).update(runner="")
+    return documents
 
 
 def document_fetch_lease_hand_back(*, document_id: int, token: str) -> None:
