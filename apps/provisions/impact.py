@@ -8,6 +8,7 @@ from django.db import transaction
 
 from apps.documents.diffing import PassageIndex
 from apps.documents.models import ChangeEvent
+from apps.documents.selectors import version_normalized_text
 from apps.provisions.models import ImpactStatus, Provision, ProvisionImpact
 from apps.provisions.signals import provision_impacts_recorded
 
@@ -30,7 +31,8 @@ def provision_impacts_assess(*, change_event: ChangeEvent) -> list[ProvisionImpa
     assessed = _impacts_by_provision(change_event=change_event)
     pending = [provision for provision in provisions if provision.pk not in assessed]
     if pending:
-        index = PassageIndex(change_event.version.text)
+        version = change_event.version
+        index = PassageIndex(version.text, normalized=version_normalized_text(version=version))
         matches = {provision.pk: index.locate(provision.clause_text) for provision in pending}
         with transaction.atomic():
             list(

@@ -2,11 +2,14 @@
 provisions app queues from the `change_event_recorded` signal, never inside the ingest."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.page_cache import _tokens
 from apps.core.page_tokens import platform_page_token
+from apps.documents import diffing, normalization, selectors
+from apps.documents.services import ingest as ingest_module
 from apps.documents.services import snapshot_ingest
 from apps.provisions.impact import provision_impacts_assess
 from apps.provisions.models import ImpactStatus, ProvisionImpact, ProvisionStatus
@@ -174,3 +177,31 @@ def test_an_assessment_writes_its_impacts_at_once_and_a_flag_rewrites_no_search_
     gone.refresh_from_db()
     assert gone.needs_review and gone.history.count() == 2
     assert SearchEntry.objects.get(kind=SearchKind.PROVISION, object_id=gone.pk).pk == entry_before
+
+
+def test_the_assessment_reads_the_new_text_as_the_ingest_normalised_it(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    document = DocumentFactory()
+    ingest(document, "v007.md")
+    ProvisionFactory(document=document, clause_text=KEPT)
+    new_text = corpus_bytes(CLAUDE, "v008.md").decode()
+    whole_texts = []
+
+    def counted(text):
+        if len(text) > len(new_text) // 2:
+            whole_texts.append(text)
+        return normalization.normalize_text(text)
+
+    monkeypatch.setattr(ingest_module, "normalize_text", counted)
+    monkeypatch.setattr(selectors, "normalize_text", counted)
+    monkeypatch.setattr(diffing, "normalize_text", counted)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = ingest(document, "v008.md").version.change_event
+    assert len(whole_texts) == 1, "normalised by the ingest only"
+
+    # Once the shared copy is gone (another worker's cache, an eviction), it is normalised again.
+    cache.clear()
+    ProvisionImpact.objects.all().delete()
+    assert provision_impacts_assess(change_event=event)[0].status == ImpactStatus.PRESENT
+    assert len(whole_texts) == 2

@@ -18,6 +18,7 @@ from apps.documents.extraction import ExtractionError, extract_text
 from apps.documents.models import ArchivedSnapshot, Document, DocumentVersion, VersionKind
 from apps.documents.normalization import normalize_text, normalized_fingerprint
 from apps.documents.services.events import change_event_record
+from apps.documents.shared_texts import normalized_text_share
 
 
 class IngestReason(StrEnum):
@@ -278,6 +279,9 @@ def snapshot_ingest(
             document=document, raw_sha=raw_sha, verified_at=fetched_at, recorded=True
         )
         if kind != VersionKind.REEXTRACTION:
+            # The event's reactions read the text normalised (provision impact): shared rather
+            # than normalised again.
+            normalized_text_share(fingerprint=fingerprint, normalized=normalized)
             change_event_record(
                 version=version, previous_version=latest, word_count=_word_count(normalized)
             )
