@@ -74,9 +74,13 @@ def _pages_showing(instance) -> list[str]:
     if isinstance(instance, Document):
         return [platform_page_token(instance.platform_id), PLATFORM_LIST_PAGE, HOME_PAGE]
     if isinstance(instance, DocumentVersion | ChangeEvent):
-        platform_id = Document.objects.filter(pk=instance.document_id).values_list(
-            "platform_id", flat=True
-        )
+        # The pipeline writes both with their document at hand: no query then.
+        if type(instance).document.is_cached(instance):
+            platform_id = [instance.document.platform_id]
+        else:
+            platform_id = Document.objects.filter(pk=instance.document_id).values_list(
+                "platform_id", flat=True
+            )
         return [*(platform_page_token(pk) for pk in platform_id), HOME_PAGE]
     if isinstance(instance, Provision):
         clause_types = {instance.clause_type_id, getattr(instance, "_clause_type_before", None)}

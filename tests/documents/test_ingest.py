@@ -97,6 +97,23 @@ def test_a_real_change_records_the_next_version():
     assert ArchivedSnapshot.objects.count() == 2
 
 
+def test_a_change_is_recorded_in_a_constant_number_of_queries(
+    django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    document = DocumentFactory()
+    first = ingest(document, corpus_bytes("zoom__terms-of-service", "v004.md")).version
+
+    # The row lock, the matching and latest versions, the snapshot (looked up, then written),
+    # the version, the document's marks and the change event: none re-reads what the
+    # transaction already holds (the previous chain link, the rows the event points to, the
+    # document's platform for the pages to invalidate).
+    with django_capture_on_commit_callbacks(execute=False), django_assert_max_num_queries(15):
+        version = ingest(document, corpus_bytes("zoom__terms-of-service", "v005.md")).version
+
+    assert version.previous_chain_sha256 == first.chain_sha256
+    assert version.change_event.previous_version == first
+
+
 def test_link_token_churn_only_marks_the_document_verified():
     document = DocumentFactory()
     original = corpus_bytes("claude-ai__privacy-policy", "v001.md")

@@ -133,7 +133,8 @@ def snapshot_get_or_create(
         last_verified_at=timezone.now(),
         last_verification_ok=True,
     )
-    snapshot.full_clean(validate_unique=False)
+    # Uniqueness is get_or_create's to settle, below.
+    snapshot.full_clean(validate_unique=False, validate_constraints=False)
     with transaction.atomic():
         snapshot, _ = ArchivedSnapshot.objects.get_or_create(
             sha256=sha256,
@@ -255,6 +256,7 @@ def snapshot_ingest(
             text_sha256=fingerprint,
             snapshot=snapshot,
             extraction_rule_version=document.extraction_rule_version,
+            previous_chain_sha256=latest.chain_sha256 if latest else "",
             change_summary=(
                 {
                     "from_number": latest.number,
