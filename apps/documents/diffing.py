@@ -297,9 +297,12 @@ class PassageIndex:
     are found verbatim in the normalised text; the sentence index the closest-passage search
     needs is built only when one is not."""
 
-    def __init__(self, document_text: str):
+    def __init__(self, document_text: str, *, normalized: str | None = None):
+        """`normalized`, when the caller has it, is `normalize_text(document_text)`."""
         self.document_text = document_text
-        self.normalized = f" {normalize_text(document_text)} "
+        if normalized is None:
+            normalized = normalize_text(document_text)
+        self.normalized = f" {normalized} "
         self._sentences: list[str] | None = None
         self._sentence_words: list[list[str]] | None = None
         self._sentence_word_sets: list[frozenset[str]] | None = None

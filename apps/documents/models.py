@@ -238,14 +238,19 @@ class DocumentVersion(BaseModel):
     def save(self, *args, **kwargs):
         # The chain link is part of the row's identity, so it is made on first save whichever
         # path created the version (pipeline, admin, demo loader, fixture).
+        # The pipeline links the version itself (it holds the previous one, locked); every other
+        # path reads the previous link here.
         if not self.chain_sha256:
-            previous = (
-                DocumentVersion.objects.filter(document_id=self.document_id, number__lt=self.number)
-                .order_by("-number")
-                .values_list("chain_sha256", flat=True)
-                .first()
-            )
-            self.previous_chain_sha256 = previous or ""
+            if not self.previous_chain_sha256:
+                previous = (
+                    DocumentVersion.objects.filter(
+                        document_id=self.document_id, number__lt=self.number
+                    )
+                    .order_by("-number")
+                    .values_list("chain_sha256", flat=True)
+                    .first()
+                )
+                self.previous_chain_sha256 = previous or ""
             self.chain_sha256 = chain_hash(version_chain_record(self))
         super().save(*args, **kwargs)
 

@@ -19,6 +19,8 @@ from apps.documents.models import (
     FetchAttempt,
     FetchOutcome,
 )
+from apps.documents.normalization import normalize_text
+from apps.documents.shared_texts import normalized_text_shared
 
 # The largest number a version can have (a PositiveIntegerField on every database): a larger one
 # in a URL names no version, and must not reach the database, which cannot even compare it.
@@ -269,3 +271,10 @@ def documents_failing_to_fetch() -> QueueCount:
         is_monitored=True, consecutive_failures__gte=settings.DOCUMENTS_FAILING_THRESHOLD
     ).aggregate(count=Count("pk"), oldest=Min(Coalesce("last_verified_at", "created_at")))
     return QueueCount(row["count"], row["oldest"])
+
+
+def version_normalized_text(*, version: DocumentVersion) -> str:
+    """The version's text as its fingerprint reads it (`normalize_text`): the copy the ingest
+    shared when it recorded the version, or normalised again when that copy is gone."""
+    shared = normalized_text_shared(fingerprint=version.text_sha256)
+    return shared if shared is not None else normalize_text(version.text)

@@ -30,6 +30,7 @@ from apps.provisions.models import (
     ProvisionAgency,
     ProvisionImpact,
 )
+from apps.provisions.signals import provision_impacts_recorded
 from apps.regulations.models import Agency, Regulation
 from apps.site.models import SearchKind
 from apps.site.services import (
@@ -73,9 +74,13 @@ def _pages_showing(instance) -> list[str]:
     if isinstance(instance, Document):
         return [platform_page_token(instance.platform_id), PLATFORM_LIST_PAGE, HOME_PAGE]
     if isinstance(instance, DocumentVersion | ChangeEvent):
-        platform_id = Document.objects.filter(pk=instance.document_id).values_list(
-            "platform_id", flat=True
-        )
+        # The pipeline writes both with their document at hand: no query then.
+        if type(instance).document.is_cached(instance):
+            platform_id = [instance.document.platform_id]
+        else:
+            platform_id = Document.objects.filter(pk=instance.document_id).values_list(
+                "platform_id", flat=True
+            )
         return [*(platform_page_token(pk) for pk in platform_id), HOME_PAGE]
     if isinstance(instance, Provision):
         clause_types = {instance.clause_type_id, getattr(instance, "_clause_type_before", None)}
@@ -116,6 +121,11 @@ def _catalog_deleting(sender, instance, **kwargs) -> None:
     page_cache_invalidate(_pages_showing(instance))
 
 
+# What a document change writes to a provision it flags for review: its search entry shows none
+# of it, so such a save leaves the entry (and the search results) as they are.
+_PROVISION_REVIEW_FIELDS = frozenset({"needs_review", "review_reason", "updated_at"})
+
+
 def _catalog_written(sender, instance, **kwargs) -> None:
     if kwargs["signal"] is post_save:
         page_cache_invalidate(_pages_showing(instance))
@@ -123,6 +133,9 @@ def _catalog_written(sender, instance, **kwargs) -> None:
     # A raw save (fixtures, a test's serialized rollback) loads the index's own rows beside the
     # catalog's: writing entries here as well would insert them twice.
     if kind is None or kwargs.get("raw"):
+        return
+    update_fields = kwargs.get("update_fields")
+    if sender is Provision and update_fields and update_fields <= _PROVISION_REVIEW_FIELDS:
         return
     search_index_refresh(kind=kind, object_ids=[instance.pk])
     page_cache_invalidate([SEARCH_RESULTS])
@@ -146,8 +159,10 @@ def _document_written(sender, instance, created=False, **kwargs) -> None:
         search_index_refresh_provisions(provisions=Provision.objects.filter(document=instance))
 
 
-def _remember_clause_type(sender, instance, **kwargs) -> None:
+def _remember_clause_type(sender, instance, update_fields=None, **kwargs) -> None:
     """A provision moved to another clause type leaves the old type's pages too."""
+    if update_fields is not None and "clause_type" not in update_fields:
+        return
     if instance.pk is not None:
         before = Provision.objects.filter(pk=instance.pk).values_list("clause_type_id", flat=True)
         instance._clause_type_before = before.first()
@@ -162,6 +177,11 @@ def _provision_links_changed(sender, instance, action, pk_set, **kwargs) -> None
         tokens += [regulation_page_token(pk) for pk in pk_set or ()]
         tokens.append(REGULATION_LIST_PAGE)
     page_cache_invalidate(tokens)
+
+
+def _provision_impacts_written(sender, provision_ids, **kwargs) -> None:
+    """Impacts written in bulk (no save signal per row) appear where their provisions do."""
+    page_cache_invalidate(_pages_listing(Provision.objects.filter(pk__in=provision_ids)))
 
 
 def _article_links_changed(sender, instance, action, **kwargs) -> None:
@@ -202,3 +222,6 @@ for _through in (AnalysisArticle.provisions.through, AnalysisArticle.clause_type
     m2m_changed.connect(
         _article_links_changed, sender=_through, dispatch_uid=f"site.m2m.{_through.__name__}"
     )
+provision_impacts_recorded.connect(
+    _provision_impacts_written, dispatch_uid="site.provision_impacts_recorded"
+)

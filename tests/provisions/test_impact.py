@@ -2,13 +2,19 @@
 provisions app queues from the `change_event_recorded` signal, never inside the ingest."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.page_cache import _tokens
+from apps.core.page_tokens import platform_page_token
+from apps.documents import diffing, normalization, selectors
+from apps.documents.services import ingest as ingest_module
 from apps.documents.services import snapshot_ingest
 from apps.provisions.impact import provision_impacts_assess
 from apps.provisions.models import ImpactStatus, ProvisionImpact, ProvisionStatus
 from apps.provisions.tasks import provision_impacts_assess_task
+from apps.site.models import SearchEntry, SearchKind
 from tests.documents.pipeline_helpers import MARKDOWN, corpus_bytes
 from tests.factories import DocumentFactory, ProvisionFactory
 
@@ -139,3 +145,63 @@ def test_the_provision_admin_page_shows_what_changes_did_to_the_clause(
     assert response.status_code == 200
     assert "Version 2 (" in response.content.decode()
     assert "Reworded, " in response.content.decode()
+
+
+def test_an_assessment_writes_its_impacts_at_once_and_a_flag_rewrites_no_search_entry(
+    django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    document = DocumentFactory()
+    ingest(document, "v007.md")
+    kept = ProvisionFactory(document=document, clause_text=KEPT)
+    reworded = ProvisionFactory(document=document, clause_text=REWORDED)
+    gone = ProvisionFactory(document=document, clause_text=GONE)
+    # The reactions are left queued: the assessment below is the first.
+    with django_capture_on_commit_callbacks(execute=False):
+        event = ingest(document, "v008.md").version.change_event
+    page = platform_page_token(document.platform_id)
+    token_before = _tokens([page])[page]
+    entry_before = SearchEntry.objects.get(kind=SearchKind.PROVISION, object_id=gone.pk).pk
+
+    # Reads, one INSERT of the three impacts and the pages' invalidation, then per flagged
+    # provision its UPDATE, its history row (with its links) and its pages' invalidation; one
+    # save per impact with its own reads and signals took four times as many.
+    with django_assert_max_num_queries(20):
+        impacts = provision_impacts_assess(change_event=event)
+
+    assert {impact.provision: impact.status for impact in impacts} == {
+        kept: ImpactStatus.PRESENT,
+        reworded: ImpactStatus.REWORDED,
+        gone: ImpactStatus.GONE,
+    }
+    assert _tokens([page])[page] != token_before, "the pages listing the provisions are stale"
+    gone.refresh_from_db()
+    assert gone.needs_review and gone.history.count() == 2
+    assert SearchEntry.objects.get(kind=SearchKind.PROVISION, object_id=gone.pk).pk == entry_before
+
+
+def test_the_assessment_reads_the_new_text_as_the_ingest_normalised_it(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    document = DocumentFactory()
+    ingest(document, "v007.md")
+    ProvisionFactory(document=document, clause_text=KEPT)
+    new_text = corpus_bytes(CLAUDE, "v008.md").decode()
+    whole_texts = []
+
+    def counted(text):
+        if len(text) > len(new_text) // 2:
+            whole_texts.append(text)
+        return normalization.normalize_text(text)
+
+    monkeypatch.setattr(ingest_module, "normalize_text", counted)
+    monkeypatch.setattr(selectors, "normalize_text", counted)
+    monkeypatch.setattr(diffing, "normalize_text", counted)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = ingest(document, "v008.md").version.change_event
+    assert len(whole_texts) == 1, "normalised by the ingest only"
+
+    # Once the shared copy is gone (another worker's cache, an eviction), it is normalised again.
+    cache.clear()
+    ProvisionImpact.objects.all().delete()
+    assert provision_impacts_assess(change_event=event)[0].status == ImpactStatus.PRESENT
+    assert len(whole_texts) == 2

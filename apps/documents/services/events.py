@@ -48,7 +48,7 @@ def change_event_record(
     announce it once that transaction commits. `word_count`, the words of the version's
     normalised text, spares normalising it again."""
     event = ChangeEvent(
-        document_id=version.document_id,
+        document=version.document,
         version=version,
         previous_version=previous_version,
         summary=change_event_summary(
@@ -58,7 +58,9 @@ def change_event_record(
         # loader) keeps its dates.
         created_at=version.captured_at,
     )
-    event.full_clean(validate_unique=False)
+    # The fields are checked, but not by queries: the document and both versions were just
+    # read or written in the caller's transaction.
+    event.full_clean(exclude=["document", "version", "previous_version"], validate_unique=False)
     event.save()
     event_id, version_id = event.pk, version.pk
     transaction.on_commit(

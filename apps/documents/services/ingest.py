@@ -18,6 +18,7 @@ from apps.documents.extraction import ExtractionError, extract_text
 from apps.documents.models import ArchivedSnapshot, Document, DocumentVersion, VersionKind
 from apps.documents.normalization import normalize_text, normalized_fingerprint
 from apps.documents.services.events import change_event_record
+from apps.documents.shared_texts import normalized_text_share
 
 
 class IngestReason(StrEnum):
@@ -132,7 +133,8 @@ def snapshot_get_or_create(
         last_verified_at=timezone.now(),
         last_verification_ok=True,
     )
-    snapshot.full_clean(validate_unique=False)
+    # Uniqueness is get_or_create's to settle, below.
+    snapshot.full_clean(validate_unique=False, validate_constraints=False)
     with transaction.atomic():
         snapshot, _ = ArchivedSnapshot.objects.get_or_create(
             sha256=sha256,
@@ -254,6 +256,7 @@ def snapshot_ingest(
             text_sha256=fingerprint,
             snapshot=snapshot,
             extraction_rule_version=document.extraction_rule_version,
+            previous_chain_sha256=latest.chain_sha256 if latest else "",
             change_summary=(
                 {
                     "from_number": latest.number,
@@ -278,6 +281,9 @@ def snapshot_ingest(
             document=document, raw_sha=raw_sha, verified_at=fetched_at, recorded=True
         )
         if kind != VersionKind.REEXTRACTION:
+            # The event's reactions read the text normalised (provision impact): shared rather
+            # than normalised again.
+            normalized_text_share(fingerprint=fingerprint, normalized=normalized)
             change_event_record(
                 version=version, previous_version=latest, word_count=_word_count(normalized)
             )
