@@ -28,7 +28,8 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.template.loader import render_to_string
+from django.template.context import make_context
+from django.template.loader import get_template, render_to_string
 
 from apps.core.generations import (
     generation_key,
@@ -123,16 +124,21 @@ def _split_at_holes(html: str) -> tuple[str, ...]:
 
 
 def _fill_holes(request, parts: tuple[str, ...], personal: Callable[[], dict]) -> str:
-    context: dict | None = None
     filled = list(parts)
+    holes = [
+        index
+        for index in range(1, len(parts), 2)
+        if parts[index] != MESSAGES_TEMPLATE or get_messages(request)
+    ]
     for index in range(1, len(parts), 2):
-        template_name = parts[index]
-        if template_name == MESSAGES_TEMPLATE and not get_messages(request):
-            filled[index] = ""
-            continue
-        if context is None:
-            context = personal()
-        filled[index] = render_to_string(template_name, context, request=request)
+        filled[index] = ""
+    if holes:
+        templates = {index: get_template(parts[index]).template for index in holes}
+        # One context for every hole, so the context processors run once per request.
+        context = make_context(personal(), request)
+        with context.bind_template(templates[holes[0]]):
+            for index in holes:
+                filled[index] = templates[index].render(context)
     return "".join(filled)
 
 

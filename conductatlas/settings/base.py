@@ -154,6 +154,9 @@ AWS_DEFAULT_ACL = None
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://"),
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Django's, reusing its Redis client object (apps/core/redis_cache.py).
+    CACHES["default"]["BACKEND"] = "apps.core.redis_cache.RedisCache"
 # Public pages served from the cache per viewer variant (apps.core.page_cache); writes to the
 # catalog invalidate exactly the pages showing what they changed, so the timeout only bounds
 # how long an unvisited copy holds memory.
