@@ -113,7 +113,7 @@ class MonitorButtonState:
 def watchlist_usage(*, organization: Organization) -> Usage:
     """What the organization tracks, in the terms the plan limits it by. Paused items (over a
     smaller plan's limit) are kept but not monitored, so they do not count."""
-    # Both counts in one query: the monitor button asks on every signed-in page view.
+    # Both counts in one query: the dashboard and the monitor button's watchlist summary ask.
     tracked_platforms, tracked_provisions = (
         Organization.objects.filter(pk=organization.pk)
         .annotate(
