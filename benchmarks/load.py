@@ -9,7 +9,8 @@ provision, platform and search URLs as visitors and as those members. The page c
 (--cache-url, REDIS_URL's server by default), shared by the workers as in production, and every
 URL is requested once per viewer before Locust starts: the figures are the site's steady state,
 not its first minute. Prints requests per second, median and 99th-percentile latency and
-errors, per kind of page and overall.
+errors, per kind of page and overall, and the CPU time each request cost gunicorn's workers
+and Locust (read from /proc, so Linux only).
 
     .venv/bin/python benchmarks/load.py [--platforms 1000] [--provisions 50000] [--users 20]
         [--seconds 60] [--port 9300] [--cache-url redis://127.0.0.1:6379/0]
@@ -19,6 +20,7 @@ errors, per kind of page and overall.
 import csv
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -140,8 +142,28 @@ def _warm_up(host: str, urls: dict[str, list[str]], sessions: dict[str, str]) ->
                     response.read()
 
 
-def _print_stats(stats_csv: Path, *, seconds: int, users: int) -> None:
+def _workers_cpu_seconds(master_pid: int) -> float:
+    """The CPU time (user and system) gunicorn's workers have used so far, from /proc."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    total_ticks = 0
+    for pid in children:
+        # The fields after the command's closing parenthesis; utime and stime are 14 and 15.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total_ticks += int(fields[11]) + int(fields[12])
+    return total_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _locust_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _print_stats(stats_csv: Path, *, seconds: int, users: int, cpu: dict[str, float]) -> None:
+    """The table, then the CPU each request cost the server and Locust: on a machine shared
+    with other work the rates and latencies say how much CPU this run got, the CPU per
+    request what the site needs."""
     rows = list(csv.DictReader(stats_csv.open()))
+    total = int(rows[-1]["Request Count"])
     print(f"Locust, {users} users without pause, {seconds} s:")
     print(f"  {'requests':<26} {'req/s':>8} {'median':>9} {'p99':>9} {'errors':>8}")
     for row in rows:
@@ -150,6 +172,10 @@ def _print_stats(stats_csv: Path, *, seconds: int, users: int) -> None:
             f"  {name:<26} {float(row['Requests/s']):8.1f} {row['Median Response Time']:>6} ms "
             f"{row['99%']:>6} ms {row['Failure Count']:>8}"
         )
+    print(
+        f"CPU per request: server {cpu['server'] * 1000 / total:.2f} ms (gunicorn's workers), "
+        f"Locust {cpu['locust'] * 1000 / total:.2f} ms, over {total:,} requests"
+    )
 
 
 def measure(args) -> None:
@@ -189,6 +215,7 @@ def measure(args) -> None:
         _clear_cache(args.cache_url)
         _wait_until_up(host + urls["provision"][0])
         _warm_up(host, urls, sessions)
+        server_cpu, locust_cpu = _workers_cpu_seconds(server.pid), _locust_cpu_seconds()
         subprocess.run(  # noqa: S603
             [
                 str(VENV_BIN / "locust"),
@@ -214,10 +241,14 @@ def measure(args) -> None:
             check=False,
             stdout=subprocess.DEVNULL,
         )
+        cpu = {
+            "server": _workers_cpu_seconds(server.pid) - server_cpu,
+            "locust": _locust_cpu_seconds() - locust_cpu,
+        }
     finally:
         server.terminate()
         server.wait(timeout=30)
-    _print_stats(workdir / "load_stats.csv", seconds=args.seconds, users=args.users)
+    _print_stats(workdir / "load_stats.csv", seconds=args.seconds, users=args.users, cpu=cpu)
 
 
 def main() -> None:

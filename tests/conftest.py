@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test.client import ClientHandler
 from django_scopes import scope, scopes_disabled
 
@@ -12,6 +13,14 @@ from tests.tiers import member_on_plan
 def _media_root(settings, tmp_path):
     """Each test writes archived files to its own folder, so tests never see each other's."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids are reused across tests' rolled-back
+    transactions, so a member's cached account data (apps.core.viewer_cache) of one test
+    would otherwise answer for another test's member with the same id."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

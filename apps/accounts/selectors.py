@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django_scopes import scopes_disabled
 
 from apps.accounts.models import ApiKey, Invitation, Membership, Organization, User
+from apps.core.viewer_cache import viewer_part
 
 # Where the organization a user switched to is remembered between requests.
 CURRENT_ORGANIZATION_SESSION_KEY = "current_organization_id"
@@ -19,17 +20,20 @@ def organization_list_for_user(*, user: User) -> QuerySet[Organization]:
 
 def organization_current(request) -> Organization | None:
     """The organization the signed-in user acts for on public pages: the one they switched to,
-    else their personal one. Memoised on the request, since several parts of a page ask."""
-    if not hasattr(request, "_current_organization"):
-        request._current_organization = _organization_current_uncached(request)
-    return request._current_organization
-
-
-def _organization_current_uncached(request) -> Organization | None:
+    else their personal one (with the user's `viewer_role` in it). A part of the viewer's
+    cached account data (apps.core.viewer_cache), since every part of every page asks."""
     if not request.user.is_authenticated:
         return None
-    organizations = organization_list_for_user(user=request.user)
     chosen_pk = request.session.get(CURRENT_ORGANIZATION_SESSION_KEY)
+    return viewer_part(
+        request,
+        f"organization:{chosen_pk}",
+        lambda: _organization_current_uncached(user=request.user, chosen_pk=chosen_pk),
+    )
+
+
+def _organization_current_uncached(*, user: User, chosen_pk: int | None) -> Organization | None:
+    organizations = organization_list_for_user(user=user)
     if chosen_pk is not None:
         chosen = organizations.filter(pk=chosen_pk).first()
         if chosen is not None:

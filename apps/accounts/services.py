@@ -33,6 +33,7 @@ from apps.accounts.selectors import (
     api_key_secret_sha256,
 )
 from apps.core.exceptions import ApplicationError
+from apps.core.viewer_cache import viewer_cache_invalidate
 
 ORGANIZATION_NAME_MAX_LENGTH = Organization._meta.get_field("name").max_length
 INVITATION_EMAIL_MAX_LENGTH = Invitation._meta.get_field("email").max_length
@@ -414,3 +415,15 @@ def api_key_mark_used(*, api_key: ApiKey) -> None:
     with scope(organization=api_key.organization):
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
     api_key.last_used_at = now
+
+
+def organization_viewers_invalidate(*, organization_id: int) -> None:
+    """Every member's cached account data (apps.core.viewer_cache) is stale: for writes to
+    what a member's pages show of their organization (its name, plan, watchlist)."""
+    with scope(organization=organization_id):
+        user_ids = list(
+            Membership.objects.filter(organization_id=organization_id).values_list(
+                "user_id", flat=True
+            )
+        )
+    viewer_cache_invalidate(user_ids=user_ids)

@@ -17,6 +17,7 @@ from django_scopes import scope
 from apps.accounts.selectors import organization_current
 from apps.billing.models import DEFAULT_PLAN_CODE, AlertFrequency, Plan, Subscription
 from apps.core.exceptions import ApplicationError
+from apps.core.viewer_cache import viewer_part
 
 
 @dataclass(frozen=True)
@@ -244,33 +245,37 @@ def entitlements_for_organization(organization) -> Entitlements:
 
 def entitlements_for_request(request) -> Entitlements:
     """What the person behind this request may see on public pages: a visitor's view without an
-    account, otherwise the entitlements of the organization they currently act for."""
-    if not hasattr(request, "_entitlements"):
-        request._entitlements = _entitlements_for_request_uncached(request)
-    return request._entitlements
-
-
-def _entitlements_for_request_uncached(request) -> Entitlements:
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    account, otherwise the entitlements of the organization they currently act for (a part of
+    the viewer's cached account data, apps.core.viewer_cache)."""
+    if getattr(request, "user", None) is None:
         return VISITOR
-    if organization_current(request) is None:
+    organization = organization_current(request)
+    if organization is None:
         return VISITOR
-    plan = plan_for_subscription(subscription_for_request(request))
-    return VISITOR if plan is None else entitlements_for_plan(plan)
+    subscription = subscription_for_request(request)
+    # Named by whether the subscription is in force, so the end of a grace period is another
+    # part rather than a stale one.
+    in_force = subscription_in_force(subscription)
+
+    def build() -> Entitlements:
+        plan = plan_for_subscription(subscription)
+        return VISITOR if plan is None else entitlements_for_plan(plan)
+
+    return viewer_part(request, f"entitlements:{organization.pk}:{in_force}", build)
 
 
 def subscription_for_request(request) -> Subscription | None:
-    """The subscription of the organization the signed-in viewer acts for, read once per
-    request: the page variant, the entitlements and the plan offers of a page all need it."""
-    if not hasattr(request, "_subscription"):
-        organization = organization_current(request)
-        if organization is None:
-            request._subscription = None
-        else:
-            with scope(organization=organization):
-                request._subscription = _subscription_of(organization)
-    return request._subscription
+    """The subscription of the organization the signed-in viewer acts for: the page variant,
+    the entitlements and the plan offers of a page all need it."""
+    organization = organization_current(request)
+    if organization is None:
+        return None
+
+    def build() -> Subscription | None:
+        with scope(organization=organization):
+            return _subscription_of(organization)
+
+    return viewer_part(request, f"subscription:{organization.pk}", build)
 
 
 def page_variant_for_request(request) -> str:

@@ -20,7 +20,6 @@ holes, so serving it joins strings rather than searching the page for holes."""
 import hashlib
 import re
 import threading
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,15 +27,24 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpResponse
-from django.template.loader import render_to_string
+from django.template.context import make_context
+from django.template.loader import get_template, render_to_string
+
+from apps.core.generations import (
+    generation_key,
+    generation_tokens,
+    generations_replace,
+    generations_still_current,
+)
+
+# A write to what pages show makes the copies showing it stale (apps/site/receivers.py).
+page_cache_invalidate = generations_replace
 
 HOLES_CONTEXT_FLAG = "page_cache_holes"
 _HOLE = "<!--personal:{}-->"
 _HOLE_PATTERN = re.compile(r"<!--personal:([\w/.\-]+)-->")
 MESSAGES_TEMPLATE = "includes/_messages.html"
-_GENERATION_KEY_PREFIX = "page-generation:"
 # How many pages' dependency names a process remembers (the least recently served forgotten
 # first): a forgotten page costs one more round trip at its next hit, never a wrong copy.
 DEPENDENCY_MEMORY_SIZE = 20_000
@@ -56,27 +64,6 @@ class PageBuild:
 
 def hole(template_name: str) -> str:
     return _HOLE.format(template_name)
-
-
-def _tokens(names: list[str]) -> dict[str, str]:
-    """The current token of each name, giving a fresh one to names without (never seen, or
-    evicted: a fresh token then makes every copy that remembered the old one stale)."""
-    keys = {_GENERATION_KEY_PREFIX + name: name for name in names}
-    found = cache.get_many(keys)
-    tokens = {keys[key]: value for key, value in found.items()}
-    for key, name in keys.items():
-        if key not in found:
-            cache.add(key, uuid.uuid4().hex, timeout=None)
-            tokens[name] = cache.get(key)
-    return tokens
-
-
-def _still_current(tokens: dict[str, str], current: dict[str, str]) -> bool:
-    """Whether every token the copy remembered is still the current one (`current`, read from
-    the cache by token key)."""
-    return all(
-        current.get(_GENERATION_KEY_PREFIX + name) == token for name, token in tokens.items()
-    )
 
 
 class _DependencyMemory:
@@ -113,30 +100,15 @@ def _read_entry(key: str):
     """The cached copy under `key` if every thing it shows is unchanged, else None; in one
     cache round trip when this process has seen the copy before."""
     remembered = _dependencies.get(key)
-    found = cache.get_many([key, *(_GENERATION_KEY_PREFIX + name for name in remembered)])
+    found = cache.get_many([key, *(generation_key(name) for name in remembered)])
     entry = found.get(key)
     if entry is None:
         return None
     tokens = entry[1]
     if set(tokens) != set(remembered):
         _dependencies.remember(key, tokens)
-        found = cache.get_many([_GENERATION_KEY_PREFIX + name for name in tokens])
-    return entry if _still_current(tokens, found) else None
-
-
-def page_cache_invalidate(names: Iterable[str]) -> None:
-    """Makes every cached page showing any of these things stale. Done at once and again
-    after the transaction commits: a request between the two would otherwise cache what the
-    database held before the write under the new token."""
-    keys = sorted({_GENERATION_KEY_PREFIX + name for name in names})
-    if not keys:
-        return
-
-    def replace_tokens() -> None:
-        cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
-
-    replace_tokens()
-    transaction.on_commit(replace_tokens)
+        found = cache.get_many([generation_key(name) for name in tokens])
+    return entry if generations_still_current(tokens, found) else None
 
 
 def _page_key(request, variant: str) -> str:
@@ -152,16 +124,21 @@ def _split_at_holes(html: str) -> tuple[str, ...]:
 
 
 def _fill_holes(request, parts: tuple[str, ...], personal: Callable[[], dict]) -> str:
-    context: dict | None = None
     filled = list(parts)
+    holes = [
+        index
+        for index in range(1, len(parts), 2)
+        if parts[index] != MESSAGES_TEMPLATE or get_messages(request)
+    ]
     for index in range(1, len(parts), 2):
-        template_name = parts[index]
-        if template_name == MESSAGES_TEMPLATE and not get_messages(request):
-            filled[index] = ""
-            continue
-        if context is None:
-            context = personal()
-        filled[index] = render_to_string(template_name, context, request=request)
+        filled[index] = ""
+    if holes:
+        templates = {index: get_template(parts[index]).template for index in holes}
+        # One context for every hole, so the context processors run once per request.
+        context = make_context(personal(), request)
+        with context.bind_template(templates[holes[0]]):
+            for index in holes:
+                filled[index] = templates[index].render(context)
     return "".join(filled)
 
 
@@ -184,7 +161,7 @@ def cached_page(
         parts, _tokens_then, personal_data = entry
     else:
         page = build()
-        tokens = _tokens(sorted(set(page.dependencies)))
+        tokens = generation_tokens(sorted(set(page.dependencies)))
         parts = _split_at_holes(
             render_to_string(
                 page.template, {**page.context, HOLES_CONTEXT_FLAG: True}, request=request

@@ -19,6 +19,7 @@ from django_scopes import scopes_disabled
 
 from apps.billing.entitlements import entitlements_for_organization
 from apps.billing.models import AlertFrequency
+from apps.core.viewer_cache import viewer_cache_invalidate
 from apps.documents.models import ChangeEvent
 from apps.monitoring.audience import (
     PlanRules,
@@ -180,6 +181,13 @@ def _fan_out(change_event: ChangeEvent) -> FanOut:
         sent_at=now,
         now=now,
     )
+    if notifications:
+        # The header's unread count of each member notified.
+        viewer_cache_invalidate(
+            user_ids=Delivery.objects.filter(change_event=change_event, channel=Channel.IN_APP)
+            .values_list("recipient_id", flat=True)
+            .iterator()
+        )
     email_ids = list(
         Delivery.objects.filter(
             change_event=change_event, channel=Channel.EMAIL, status=SendStatus.PENDING

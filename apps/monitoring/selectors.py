@@ -9,20 +9,22 @@ from django.db.models.functions import RowNumber
 from django_scopes import scope
 
 from apps.accounts.models import Organization
+from apps.accounts.selectors import organization_current
 from apps.billing.entitlements import (
     Entitlements,
     Quota,
     Usage,
     entitlements_for_organization,
+    entitlements_for_request,
     platform_quota,
     provision_quota,
 )
 from apps.billing.models import AlertFrequency
 from apps.core.selectors import count_subquery
+from apps.core.viewer_cache import viewer_part
 from apps.documents.models import DocumentVersion, VersionKind
 from apps.monitoring.audience import effective_frequency
 from apps.monitoring.models import AlertSchedule, Notification, WatchedPlatform, WatchedProvision
-from apps.platforms.models import Platform
 from apps.provisions.models import Provision
 
 LATEST_CHANGES_PER_PLATFORM = 3
@@ -111,7 +113,7 @@ class MonitorButtonState:
 def watchlist_usage(*, organization: Organization) -> Usage:
     """What the organization tracks, in the terms the plan limits it by. Paused items (over a
     smaller plan's limit) are kept but not monitored, so they do not count."""
-    # Both counts in one query: the monitor button asks on every signed-in page view.
+    # Both counts in one query: the dashboard and the monitor button's watchlist summary ask.
     tracked_platforms, tracked_provisions = (
         Organization.objects.filter(pk=organization.pk)
         .annotate(
@@ -130,50 +132,80 @@ def watchlist_usage(*, organization: Organization) -> Usage:
     return Usage(tracked_platforms=tracked_platforms, tracked_provisions=tracked_provisions)
 
 
-def monitor_button_state(
-    *,
-    organization: Organization | None,
-    entitlements: Entitlements,
-    platform: Platform,
-    provision: Provision | None,
+@dataclass(frozen=True)
+class WatchlistSummary:
+    """What public pages' monitor buttons ask of an organization's watchlist: what it tracks
+    (paused items included: they are on the watchlist) and whether the plan has room for one
+    more platform, or clause where the plan monitors clauses."""
+
+    platform_ids: frozenset[int]
+    provision_ids: frozenset[int]
+    platform_quota: Quota
+    provision_quota: Quota | None
+
+
+def watchlist_summary(
+    *, organization: Organization, entitlements: Entitlements
+) -> WatchlistSummary:
+    usage = watchlist_usage(organization=organization)
+    return WatchlistSummary(
+        platform_ids=frozenset(
+            WatchedPlatform.objects.filter(organization=organization).values_list(
+                "platform_id", flat=True
+            )
+        ),
+        provision_ids=frozenset(
+            WatchedProvision.objects.filter(organization=organization).values_list(
+                "provision_id", flat=True
+            )
+            if entitlements.provision_monitoring
+            else ()
+        ),
+        platform_quota=platform_quota(entitlements=entitlements, usage=usage),
+        provision_quota=(
+            provision_quota(entitlements=entitlements, usage=usage)
+            if entitlements.provision_monitoring
+            else None
+        ),
+    )
+
+
+def monitor_button_state_for_request(
+    request, *, platform_id: int, provision_id: int | None
 ) -> MonitorButtonState:
-    """For a member acting for `organization`: whether it already tracks this platform (or,
-    with provision-level monitoring, this provision) and whether the plan has room."""
+    """For the signed-in member behind `request`, acting for their current organization:
+    whether it already tracks this platform (or, with provision-level monitoring, this
+    provision) and whether the plan has room. The watchlist is a part of the viewer's cached
+    account data (apps.core.viewer_cache), so a page served from the page cache asks nothing
+    of the database."""
+    organization = organization_current(request)
     if organization is None:
         return MonitorButtonState(None, watches_provision=False, is_tracked=False, quota=None)
-    # Public pages find the organization from the session, outside any organization's view.
-    with scope(organization=organization):
-        return _monitor_button_state_within(organization, entitlements, platform, provision)
+    entitlements = entitlements_for_request(request)
 
+    def build() -> WatchlistSummary:
+        # Public pages find the organization from the session, outside any organization's view.
+        with scope(organization=organization):
+            return watchlist_summary(organization=organization, entitlements=entitlements)
 
-def _monitor_button_state_within(
-    organization: Organization,
-    entitlements: Entitlements,
-    platform: Platform,
-    provision: Provision | None,
-) -> MonitorButtonState:
-    if provision is not None and entitlements.provision_monitoring:
-        is_tracked = WatchedProvision.objects.filter(
-            organization=organization, provision=provision
-        ).exists()
-        quota = None
-        if not is_tracked:
-            quota = provision_quota(
-                entitlements=entitlements, usage=watchlist_usage(organization=organization)
-            )
+    # Named by the entitlements too: the quotas are the plan's.
+    watchlist = viewer_part(
+        request, f"watchlist:{organization.pk}:{entitlements.page_variant}", build
+    )
+    if provision_id is not None and entitlements.provision_monitoring:
+        is_tracked = provision_id in watchlist.provision_ids
         return MonitorButtonState(
-            organization, watches_provision=True, is_tracked=is_tracked, quota=quota
+            organization,
+            watches_provision=True,
+            is_tracked=is_tracked,
+            quota=None if is_tracked else watchlist.provision_quota,
         )
-    is_tracked = WatchedPlatform.objects.filter(
-        organization=organization, platform=platform
-    ).exists()
-    quota = None
-    if not is_tracked:
-        quota = platform_quota(
-            entitlements=entitlements, usage=watchlist_usage(organization=organization)
-        )
+    is_tracked = platform_id in watchlist.platform_ids
     return MonitorButtonState(
-        organization, watches_provision=False, is_tracked=is_tracked, quota=quota
+        organization,
+        watches_provision=False,
+        is_tracked=is_tracked,
+        quota=None if is_tracked else watchlist.platform_quota,
     )
 
 
@@ -204,14 +236,14 @@ def notification_unread_count(*, organization: Organization, user) -> int:
 
 
 def notification_unread_count_for_request(request, *, organization: Organization) -> int:
-    """The signed-in member's unread count, counted once per request and organization (the
-    header and the dashboard both show it)."""
-    counts = request.__dict__.setdefault("_unread_notifications", {})
-    if organization.pk not in counts:
-        counts[organization.pk] = notification_unread_count(
-            organization=organization, user=request.user
-        )
-    return counts[organization.pk]
+    """The signed-in member's unread count in `organization`, a part of the viewer's cached
+    account data (apps.core.viewer_cache): the header of every page and the dashboard show
+    it."""
+    return viewer_part(
+        request,
+        f"unread:{organization.pk}",
+        lambda: notification_unread_count(organization=organization, user=request.user),
+    )
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from apps.accounts.models import MANAGER_ROLES, Membership, Organization, User
+from apps.accounts.services import organization_viewers_invalidate
 from apps.billing.entitlements import (
     check_can_track_platform,
     check_can_track_provision,
@@ -20,6 +21,7 @@ from apps.billing.entitlements import (
 )
 from apps.billing.models import AlertFrequency
 from apps.core.exceptions import ApplicationError
+from apps.core.viewer_cache import viewer_cache_invalidate
 from apps.monitoring.emails import unsubscribe_token_read
 from apps.monitoring.models import (
     AlertPreference,
@@ -149,6 +151,8 @@ def watchlist_fit_to_plan(*, organization: Organization) -> list[str]:
             if room > 0:
                 resumable = list(items.paused().values_list("pk", flat=True)[:room])
                 model.objects.filter(pk__in=resumable).update(paused_at=None)
+        # Updated in bulk, past the watchlist's save signals (apps/monitoring/receivers.py).
+        organization_viewers_invalidate(organization_id=organization.pk)
     return paused_names
 
 
@@ -161,6 +165,7 @@ def watchlist_item_pause(*, organization: Organization, kind: str, watched_id: i
     )
     if not updated:
         raise ApplicationError("That item is not monitored on this organization's watchlist.")
+    organization_viewers_invalidate(organization_id=organization.pk)
 
 
 def watchlist_item_resume(*, organization: Organization, kind: str, watched_id: int) -> None:
@@ -227,7 +232,9 @@ def notifications_mark_read(
         own = own.filter(pk=notification_id)
         if not own.exists():
             raise ApplicationError("That notification does not exist.")
-    return own.unread().update(read_at=timezone.now())
+    marked = own.unread().update(read_at=timezone.now())
+    viewer_cache_invalidate(user_ids=[user.pk])
+    return marked
 
 
 def alerts_unsubscribe(*, token: str) -> Organization:

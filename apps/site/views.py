@@ -14,7 +14,6 @@ from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.selectors import organization_current
 from apps.billing.entitlements import entitlements_for_request, page_variant_for_request
 from apps.core.page_cache import PageBuild, cached_page
 from apps.core.page_tokens import (
@@ -28,7 +27,7 @@ from apps.core.page_tokens import (
 )
 from apps.core.search import search_input_parse
 from apps.documents.selectors import version_numbers
-from apps.monitoring.selectors import monitor_button_state
+from apps.monitoring.selectors import monitor_button_state_for_request
 from apps.platforms.models import Platform
 from apps.provisions.grades import MIN_GRADED_PROVISIONS, grade_rule
 from apps.provisions.models import Provision
@@ -83,18 +82,6 @@ _PROVISION_RECORD_ID = re.compile(r"CA-P-\d{6,}")
 _DOCUMENT_RECORD_ID = re.compile(r"CA-D-\d{5,}")
 
 
-def _monitor_button(request, *, platform: Platform, provision: Provision | None = None):
-    """What the "Start monitoring" control shows; None for a visitor, who gets the signup link."""
-    if not request.user.is_authenticated:
-        return None
-    return monitor_button_state(
-        organization=organization_current(request),
-        entitlements=entitlements_for_request(request),
-        platform=platform,
-        provision=provision,
-    )
-
-
 def _monitor_personal_data(platform: Platform, provision: Provision | None = None) -> dict:
     """What the monitor button needs of the page, kept with its cached copy."""
     return {
@@ -110,11 +97,10 @@ def _monitor_personal(request):
     def personal(data: dict) -> dict:
         platform = Platform(**data["platform"])
         provision = Provision(pk=data["provision_pk"]) if data["provision_pk"] else None
-        return {
-            "platform": platform,
-            "provision": provision,
-            "monitor": _monitor_button(request, platform=platform, provision=provision),
-        }
+        monitor = monitor_button_state_for_request(
+            request, platform_id=platform.pk, provision_id=data["provision_pk"]
+        )
+        return {"platform": platform, "provision": provision, "monitor": monitor}
 
     return personal
 

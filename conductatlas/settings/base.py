@@ -58,7 +58,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, reading the signed-in user from the cache (apps.core.viewer_cache).
+    "apps.accounts.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -153,11 +154,22 @@ AWS_DEFAULT_ACL = None
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://"),
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Django's, reusing its Redis client object (apps/core/redis_cache.py).
+    CACHES["default"]["BACKEND"] = "apps.core.redis_cache.RedisCache"
 # Public pages served from the cache per viewer variant (apps.core.page_cache); writes to the
 # catalog invalidate exactly the pages showing what they changed, so the timeout only bounds
 # how long an unvisited copy holds memory.
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=24 * 3600)
+# Sessions are read from the cache (written through to the database, which keeps them across
+# a cache flush): a signed-in member's cached page costs no query for its session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# What a signed-in member's pages need of their account (organization, plan, unread count,
+# watchlist) cached per member (apps.core.viewer_cache); the writes that change it invalidate
+# it, so the timeout too only bounds memory.
+VIEWER_CACHE_ENABLED = env.bool("VIEWER_CACHE_ENABLED", default=True)
+VIEWER_CACHE_SECONDS = env.int("VIEWER_CACHE_SECONDS", default=24 * 3600)
 
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"

@@ -26,7 +26,8 @@ STORAGES = {
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's, reusing its Redis client object (apps/core/redis_cache.py).
+        "BACKEND": "apps.core.redis_cache.RedisCache",
         "LOCATION": env("CACHE_REDIS_URL", default=REDIS_URL),  # noqa: F405
     }
 }

@@ -23,3 +23,6 @@ STORAGES = {
 # Off, so that tests which change the catalog without its saves (bulk updates) see the change;
 # the page cache's own tests switch it on.
 PAGE_CACHE_ENABLED = False
+# Each test empties the cache (tests/conftest.py): always the process's own, never a Redis
+# database that CACHE_URL may name and others may share.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

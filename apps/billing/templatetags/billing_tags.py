@@ -6,12 +6,13 @@ from django_scopes import scope
 
 from apps.accounts.models import MANAGER_ROLES, Role
 from apps.accounts.selectors import organization_current
-from apps.billing.entitlements import subscription_for_request
+from apps.billing.entitlements import subscription_for_request, subscription_in_force
 from apps.billing.selectors import (
     past_due_grace_until,
     pricing_offers,
     subscription_for_organization,
 )
+from apps.core.viewer_cache import viewer_part
 
 register = template.Library()
 
@@ -31,11 +32,21 @@ def past_due_banner(organization, viewer_role):
 def plan_offers(context) -> dict:
     """The viewer's organization and the paid plans with their prices and the viewer's action
     on each (the free plan is left out: the block is about what unlocks the analysis)."""
-    organization = organization_current(context["request"])
-    with scope(organization=organization):
-        offers = pricing_offers(
-            organization=organization,
-            subscription=subscription_for_request(context["request"]),
-            is_manager=getattr(organization, "viewer_role", "") in MANAGER_ROLES,
-        )
-    return {"organization": organization, "offers": [offer for offer in offers if offer.price]}
+    request = context["request"]
+    organization = organization_current(request)
+    subscription = subscription_for_request(request)
+
+    def build() -> list:
+        with scope(organization=organization):
+            offers = pricing_offers(
+                organization=organization,
+                subscription=subscription,
+                is_manager=getattr(organization, "viewer_role", "") in MANAGER_ROLES,
+            )
+        return [offer for offer in offers if offer.price]
+
+    if organization is None:
+        return {"organization": None, "offers": build()}
+    # Named by whether the subscription is in force: the offers name the current plan.
+    part = f"plan-offers:{organization.pk}:{subscription_in_force(subscription)}"
+    return {"organization": organization, "offers": viewer_part(request, part, build)}
