@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core.page_cache import _tokens
+from apps.core.generations import generation_tokens
 from apps.core.page_tokens import platform_page_token
 from apps.documents import diffing, normalization, selectors
 from apps.documents.services import ingest as ingest_module
@@ -159,7 +159,7 @@ def test_an_assessment_writes_its_impacts_at_once_and_a_flag_rewrites_no_search_
     with django_capture_on_commit_callbacks(execute=False):
         event = ingest(document, "v008.md").version.change_event
     page = platform_page_token(document.platform_id)
-    token_before = _tokens([page])[page]
+    token_before = generation_tokens([page])[page]
     entry_before = SearchEntry.objects.get(kind=SearchKind.PROVISION, object_id=gone.pk).pk
 
     # Reads, one INSERT of the three impacts and the pages' invalidation, then per flagged
@@ -173,7 +173,9 @@ def test_an_assessment_writes_its_impacts_at_once_and_a_flag_rewrites_no_search_
         reworded: ImpactStatus.REWORDED,
         gone: ImpactStatus.GONE,
     }
-    assert _tokens([page])[page] != token_before, "the pages listing the provisions are stale"
+    assert generation_tokens([page])[page] != token_before, (
+        "the pages listing the provisions are stale"
+    )
     gone.refresh_from_db()
     assert gone.needs_review and gone.history.count() == 2
     assert SearchEntry.objects.get(kind=SearchKind.PROVISION, object_id=gone.pk).pk == entry_before
