@@ -142,9 +142,10 @@ def _worker_environment(corpus_server, transport_options: dict) -> dict:
     }
 
 
-def test_a_worker_killed_mid_snapshot_leaves_one_version_after_redelivery(
-    corpus_server, broker, tmp_path
-):
+def _worker_killed_mid_fetch(corpus_server, broker, tmp_path, *, hostname: str = ""):
+    """A worker (`hostname`, or a name of its own) is SIGKILLed while its snapshot task waits on
+    a slow server: the lease the task ran under is still held. Returns the document, that lease's
+    token, the served body and the workers' environment."""
     queue, transport_options = broker
     body = corpus_bytes("zoom__terms-of-service", "v004.md")
     url = corpus_server.route("/slow-terms", body=body, content_type=MARKDOWN, delay=60)
@@ -152,7 +153,9 @@ def test_a_worker_killed_mid_snapshot_leaves_one_version_after_redelivery(
     lease_token = document_fetch_lease_claim(document_id=document.pk)
     environment = _worker_environment(corpus_server, transport_options)
 
-    first = WorkerProcess(queue=queue, environment=environment, log=tmp_path / "first.log")
+    first = WorkerProcess(
+        queue=queue, environment=environment, log=tmp_path / "first.log", hostname=hostname
+    )
     producer = Celery("producer", broker=settings.CELERY_BROKER_URL)
     producer.conf.broker_transport_options = transport_options
     producer.send_task(
@@ -163,6 +166,14 @@ def test_a_worker_killed_mid_snapshot_leaves_one_version_after_redelivery(
     # The task is now blocked inside the fetch, waiting for the slow server.
     _wait_until(lambda: corpus_server.requests_to("/slow-terms"), "the worker's request")
     first.kill()
+    return document, lease_token, body, environment
+
+
+def test_a_worker_killed_mid_snapshot_leaves_one_version_after_redelivery(
+    corpus_server, broker, tmp_path
+):
+    queue, _ = broker
+    document, _, body, environment = _worker_killed_mid_fetch(corpus_server, broker, tmp_path)
 
     assert not document.versions.exists()
     # The killed run is in the fetch history as started, never finished.
@@ -200,26 +211,11 @@ def test_a_worker_started_again_gives_back_the_lease_of_the_fetch_it_was_killed_
 ):
     """The same node started again after a SIGKILL knows the fetch its previous start left and
     gives its lease back at once, not when the lease (minutes) runs out."""
-    queue, transport_options = broker
-    body = corpus_bytes("zoom__terms-of-service", "v004.md")
-    url = corpus_server.route("/slow-terms", body=body, content_type=MARKDOWN, delay=60)
-    document = DocumentFactory(source_url=url, next_fetch_at=None)
-    lease_token = document_fetch_lease_claim(document_id=document.pk)
-    environment = _worker_environment(corpus_server, transport_options)
+    queue, _ = broker
     hostname = f"{queue}@%h"
-
-    first = WorkerProcess(
-        queue=queue, environment=environment, log=tmp_path / "first.log", hostname=hostname
+    document, lease_token, _, environment = _worker_killed_mid_fetch(
+        corpus_server, broker, tmp_path, hostname=hostname
     )
-    producer = Celery("producer", broker=settings.CELERY_BROKER_URL)
-    producer.conf.broker_transport_options = transport_options
-    producer.send_task(
-        "apps.documents.tasks.snapshot_document",
-        kwargs={"document_id": document.pk, "lease_token": lease_token},
-        queue=queue,
-    )
-    _wait_until(lambda: corpus_server.requests_to("/slow-terms"), "the worker's request")
-    first.kill()
     cut_off = FetchAttempt.objects.get(document=document)
     assert cut_off.runner.startswith(f"{queue}@")
     document.refresh_from_db()
